@@ -1,0 +1,14 @@
+/* mkbundle: placeholder until its issue lands; see DESIGN.md. */
+#include <stdio.h>
+#include <string.h>
+
+int main (int argc, char **argv)
+{
+  if (argc > 1 && strcmp (argv[1], "--version") == 0)
+    {
+      printf ("mkbundle " OCIKIT_VERSION "\n");
+      return 0;
+    }
+  fprintf (stderr, "mkbundle: not implemented yet\n");
+  return 1;
+}

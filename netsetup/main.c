@@ -1,0 +1,14 @@
+/* netsetup: placeholder until its issue lands; see DESIGN.md. */
+#include <stdio.h>
+#include <string.h>
+
+int main (int argc, char **argv)
+{
+  if (argc > 1 && strcmp (argv[1], "--version") == 0)
+    {
+      printf ("netsetup " OCIKIT_VERSION "\n");
+      return 0;
+    }
+  fprintf (stderr, "netsetup: not implemented yet\n");
+  return 1;
+}

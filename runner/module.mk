@@ -1,0 +1,5 @@
+# runner
+PROGRAMS += runner
+runner_BIN  := runner
+runner_LIBS := -lseccomp
+DEPS += libseccomp-dev crun runc
