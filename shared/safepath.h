@@ -1,0 +1,30 @@
+/* Root-confined path resolution (DESIGN.md "Unpacking", STYLE.md "File
+   descriptors, not paths"): every path that comes from an image, a bundle or
+   a user is resolved under a directory fd as if that directory were "/":
+   "..", absolute names and symlinks can never leave it. openat2 with
+   RESOLVE_IN_ROOT where the kernel has it, else a per-component O_NOFOLLOW
+   walk that resolves symlinks itself, the same way. */
+#ifndef OCIKIT_SAFEPATH_H
+#define OCIKIT_SAFEPATH_H
+
+#include <sys/types.h>
+
+/* Open `path` inside `rootfd`. Symlinks in every component, including the
+   last unless `flags` has O_NOFOLLOW, are followed inside the root; magic
+   links (/proc/PID/fd/...) are refused. `flags` as for openat (O_CREAT
+   creates the last component; O_CLOEXEC is always added). Returns an fd, or
+   -1 with errno set. */
+int safepath_open (int rootfd, const char *path, int flags, mode_t mode);
+
+/* Open the parent directory of `path` inside `rootfd` and point *last at
+   the final component of `path` (in place, no copy): for operations that
+   must not follow the last component (unlinkat, mknodat, symlinkat,
+   fchownat with AT_SYMLINK_NOFOLLOW). Fails with EINVAL for "/" and names
+   whose last component is "." or "..". Returns an O_PATH|O_DIRECTORY fd or
+   -1 with errno. */
+int safepath_open_parent (int rootfd, const char *path, const char **last);
+
+/* Force the fallback walk even where openat2 exists (for tests). */
+void safepath_force_fallback (int on);
+
+#endif
