@@ -24,7 +24,7 @@ void auth_challenge_clear (auth_challenge *c)
 
 static bool is_token_char (char c)
 {
-  return isalnum ((unsigned char) c) || strchr ("!#$%&'*+-.^_`|~", c) != NULL;
+  return c != '\0' && (isalnum ((unsigned char) c) || strchr ("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 /* Read a quoted-string or token at *p into a malloc'd string. */

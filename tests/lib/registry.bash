@@ -173,3 +173,26 @@ reg_proxy_start() {
 store_verify() {
   python3 "$REG_LIB/registry_verify_store.py" "$1"
 }
+
+# htpasswd_yaml USER PASS: an `auth: htpasswd:` block (bcrypt through
+# python's crypt module, which glibc's libxcrypt backs).
+htpasswd_yaml() {
+  local f=$REG_HOME/htpasswd
+  python3 -W ignore -c 'import crypt,sys; print(sys.argv[1]+":"+crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
+    "$1" "$2" >"$f"
+  cat <<EOT
+auth:
+  htpasswd:
+    realm: ocikit-basic
+    path: $f
+EOT
+}
+
+# auth_json FILE HOSTKEY USER PASS: write a containers-auth.json / docker
+# config.json with one entry.
+auth_json() {
+  local b64
+  b64=$(printf '%s:%s' "$3" "$4" | base64 -w0)
+  mkdir -p "$(dirname "$1")"
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$2" "$b64" >"$1"
+}

@@ -18,8 +18,10 @@ Forwards every request to the registry at 127.0.0.1:--upstream, and can:
   blob-slow:SECS      stream blobs slowly (over about SECS seconds)
   manifest-corrupt    flip one byte of the manifest, keep its headers
   manifest-body:FILE:TYPE   replace the manifest by FILE with Content-Type TYPE
-  unauth              forward without the Authorization header (the registry
-                      answers 401: the client must fetch a fresh token)
+  unauth              forward a manifest or blob request without the
+                      Authorization header (the registry answers 401: the
+                      client must fetch a fresh token); blob-unauth and
+                      manifest-unauth only for that kind
   drop                close the connection without an answer
 
 Every request is logged to --log as "METHOD PATH range=R auth=yes|no -> STATUS".
@@ -131,7 +133,8 @@ class Proxy(BaseHTTPRequestHandler):
                     hdr = {"Retry-After": arg} if code == "429" and arg else {}
                     return self.simple(int(code), b'{"errors":[{"code":"TOOMANYREQUESTS"}]}'
                                        if code == "429" else b"oops", hdr)
-        drop_auth = f.take("unauth") is not None
+        drop_auth = kind is not None and (f.take(kind + "-unauth") is not None or
+                                          f.take("unauth") is not None)
         ignore_range = blob is not None and "Range" in self.headers and \
             f.take("blob-ignore-range") is not None
         conn, resp = self.upstream(drop_auth=drop_auth, drop_range=ignore_range)
