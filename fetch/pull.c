@@ -32,23 +32,27 @@ static int fetch_manifest (registry *reg, const char *reference, const char *exp
       oci_error_set (err, 0, "manifest %s: empty answer", reference);
       goto out;
     }
+  /* distribution-spec: the digest is over the bytes as served; check it
+     before believing anything they say */
+  {
+    char got[DIGEST_STR_LEN + 1];
+    digest_buffer (rep.body, rep.len, got);
+    if (expected && strcmp (got, expected) != 0)
+      {
+        oci_error_set (err, 0, "manifest digest mismatch: asked for %s, the bytes served hash to %s",
+                       expected, got);
+        goto out;
+      }
+    if (rep.docker_digest && strcmp (rep.docker_digest, got) != 0)
+      {
+        oci_error_set (err, 0, "manifest digest mismatch: Docker-Content-Digest says %s, the "
+                       "bytes served hash to %s", rep.docker_digest, got);
+        goto out;
+      }
+  }
   if (manifest_load (rep.body, rep.len, rep.content_type, "manifest", m, err) < 0)
     goto out;
   rep.body = NULL; /* owned by m now */
-  if (expected && strcmp (m->digest, expected) != 0)
-    {
-      oci_error_set (err, 0, "manifest digest mismatch: asked for %s, the bytes served hash to %s",
-                     expected, m->digest);
-      manifest_clear (m);
-      goto out;
-    }
-  if (rep.docker_digest && strcmp (rep.docker_digest, m->digest) != 0)
-    {
-      oci_error_set (err, 0, "manifest digest mismatch: Docker-Content-Digest says %s, the "
-                     "bytes served hash to %s", rep.docker_digest, m->digest);
-      manifest_clear (m);
-      goto out;
-    }
   rc = 0;
 out:
   http_reply_clear (&rep);

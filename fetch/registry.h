@@ -45,7 +45,7 @@ bool http_status_retriable (long status);
 /* Pause before retry number `attempt` (0-based): exponential backoff, or
    Retry-After when the server gave one (capped). In milliseconds. */
 long http_retry_delay_ms (int attempt, long retry_after);
-#define HTTP_MAX_ATTEMPTS 6
+#define HTTP_MAX_ATTEMPTS 5
 
 typedef struct registry registry;
 
