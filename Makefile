@@ -16,7 +16,7 @@ LDFLAGS += $(SAN)
 
 # Debian packages needed to build and to test (each module.mk adds its own).
 DEPS := build-essential pkg-config libyajl-dev libssl-dev libcmocka-dev bats \
-        python3 jq valgrind
+        python3 jq valgrind zstd
 
 LIB      := $(O)/libocikit.a
 LIB_SRCS := $(wildcard shared/*.c)
