@@ -200,32 +200,37 @@ def hostile(path):
                     (ti("etc/passwd", size=5), b"root\n")])
     # ../ and absolute names: cleaned into the root
     simple(lay, "hostile-dotdot", [raw_tar([
-        (ti("../../../../canary/dotdot", size=3), b"bad"),
+        (ti("../canary/dotdot", size=3), b"bad"),
         (ti("/canary/absolute", size=3), b"bad"),
         (ti("a/../../canary/mixed", size=3), b"bad")])])
-    # a symlink to outside, then a file written "through" it; and a symlink
-    # to "/" used as a parent
+    # The tests unpack into TMP/root next to TMP/canary: "../canary" from
+    # the root, or "../../canary" from root/etc, is where an unsafe
+    # unpacker would land.
+    # a symlink to outside, then a file written "through" it
     simple(lay, "hostile-symlink", [base, raw_tar([
-        (ti("escape", tarfile.SYMTYPE, linkname="../../../../CANARY"), None),
-        (ti("escape/file", size=3), b"bad"),
+        (ti("escape", tarfile.SYMTYPE, linkname="../canary"), None),
+        (ti("escape/file", size=3), b"bad")])])
+    # a symlink to "/" used as a parent: stays in the root
+    simple(lay, "hostile-rootlink", [base, raw_tar([
         (ti("rootlink", tarfile.SYMTYPE, linkname="/"), None),
         (ti("rootlink/etc/through-root", size=4), b"kept")])])
     # a symlink named "." (must not replace the root)
     simple(lay, "hostile-dot", [raw_tar([
-        (ti(".", tarfile.SYMTYPE, linkname="CANARY"), None),
+        (ti(".", tarfile.SYMTYPE, linkname="../canary"), None),
         (ti("./file", size=2), b"ok")])])
-    # a symlink to outside, and a file entry naming it: the link is replaced
+    # a symlink to outside, then a file entry of the same name in a later
+    # layer: the link is replaced, its target untouched
     simple(lay, "hostile-symlink-overwrite", [base, raw_tar([
-        (ti("etc/shadow", tarfile.SYMTYPE, linkname="CANARY/victim"), None)]),
-        raw_tar([(ti("etc/shadow", size=3), b"new")])])
+        (ti("etc/shadow", tarfile.SYMTYPE, linkname="../../canary/victim"), None)]),
+        raw_tar([(ti("etc/shadow", size=3, mode=0o4777), b"new")])])
     # hard link to a file outside the root: refused, the rest unpacked
     simple(lay, "hostile-hardlink", [base, raw_tar([
-        (ti("hl-out", tarfile.LNKTYPE, linkname="../../../../CANARY/victim"), None),
+        (ti("hl-out", tarfile.LNKTYPE, linkname="../canary/victim"), None),
         (ti("hl-in", tarfile.LNKTYPE, linkname="/etc/passwd"), None),
         (ti("after", size=5), b"after")])])
-    # a whiteout naming ../x
+    # a whiteout naming ../canary
     simple(lay, "hostile-whiteout", [base, raw_tar([
-        (ti("../.wh.victim"), None), (ti("etc/../../.wh.etc"), None)])])
+        (ti("../.wh.canary"), None), (ti("etc/../../.wh.canary"), None)])])
     # lying compressed digest: the descriptor names another blob's digest
     good = raw_tar([(ti("f", size=2), b"ok")])
     gz = compress(good, "gzip")
@@ -261,21 +266,22 @@ def hostile(path):
     h[148:155] = ("%06o\0" % sum(h)).encode()
     huge = bytes(h) + b"\0" * 1024
     simple(lay, "hostile-huge", [huge])
-    # a decompression bomb: 512 MiB of zeros in a ~0.5 MB gzip
+    # a decompression bomb: 16 members of 32 MiB of zeros (512 MiB) in a
+    # ~0.5 MB gzip; each member is small enough, the sum is not
     bomb_tar = io.BytesIO()
+
+    class Zeros(io.RawIOBase):
+        def __init__(self, n):
+            self.n = n
+
+        def readinto(self, b):
+            k = min(len(b), self.n)
+            b[:k] = b"\0" * k
+            self.n -= k
+            return k
     with tarfile.open(fileobj=bomb_tar, mode="w", format=tarfile.GNU_FORMAT) as tf:
-        t = ti("zeros", size=512 << 20)
-
-        class Zeros(io.RawIOBase):
-            def __init__(self, n):
-                self.n = n
-
-            def readinto(self, b):
-                k = min(len(b), self.n)
-                b[:k] = b"\0" * k
-                self.n -= k
-                return k
-        tf.addfile(t, Zeros(512 << 20))
+        for i in range(16):
+            tf.addfile(ti("zeros%02d" % i, size=32 << 20), Zeros(32 << 20))
     raw = bomb_tar.getvalue()
     put_image(lay, "hostile-bomb", [compress(raw, "gzip")], [sha(raw)])
 
