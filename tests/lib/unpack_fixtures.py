@@ -287,37 +287,34 @@ def hostile(path):
 
 
 def bench(path, mb=128):
-    """A deterministic image of about `mb` MB of tar in 4 layers: many small
-    text-like files and some larger binaries, like a distribution image."""
+    """A deterministic image of about `mb` MB of tar in 4 gzip layers, shaped
+    like a distribution image: many small text-like files and some larger
+    half-compressible binaries, ~2.5:1 overall."""
     rnd = random.Random(42)
-    words = [("".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(2, 9))))
-             for _ in range(4000)]
+    words = ["".join(rnd.choice("abcdefghijklmnopqrstuvwxyz_.") for _ in range(rnd.randint(2, 9)))
+             for _ in range(5000)]
+    weights = [1.0 / (i + 1) for i in range(len(words))]  # Zipf, like text
+    corpus = " ".join(rnd.choices(words, weights, k=800000)).encode()
     lay = Layout(path)
     per_layer = (mb << 20) // 4
     layers = []
+    n = 0
     for li in range(4):
         buf = io.BytesIO()
         total = 0
         with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
-            n = 0
             while total < per_layer:
-                d = "layer%d/dir%03d" % (li, n // 50)
-                if n % 50 == 0:
-                    t = ti(d, tarfile.DIRTYPE, mode=0o755)
-                    tf.addfile(t)
-                if n % 20 == 19:  # a binary-ish file: half random, half zeros
-                    size = rnd.randint(200 << 10, 1200 << 10)
-                    data = rnd.randbytes(size // 3) + bytes(size - size // 3)
+                d = "usr/share/layer%d/dir%03d" % (li, n // 40)
+                if n % 40 == 0:
+                    tf.addfile(ti(d, tarfile.DIRTYPE, mode=0o755))
+                if n % 25 == 24:
+                    size = rnd.randint(100 << 10, 900 << 10)
+                    data = rnd.randbytes(size // 8) + corpus[:size - size // 8]
                 else:
-                    size = rnd.randint(200, 24 << 10)
-                    out, k = [], 0
-                    while k < size:
-                        w = rnd.choice(words)
-                        out.append(w)
-                        k += len(w) + 1
-                    data = " ".join(out).encode()[:size]
-                t = ti("%s/f%05d" % (d, n), size=len(data), mode=0o644)
-                tf.addfile(t, io.BytesIO(data))
+                    size = rnd.randint(100, 20 << 10)
+                    off = rnd.randint(0, len(corpus) - size)
+                    data = corpus[off:off + size]
+                tf.addfile(ti("%s/f%05d" % (d, n), size=len(data)), io.BytesIO(data))
                 total += len(data)
                 n += 1
         layers.append((buf.getvalue(), "gzip"))
