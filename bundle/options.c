@@ -586,17 +586,23 @@ int bundle_options_add (bundle_options *o, int opt, const char *arg, oci_error *
         return 0;
       }
     case OPT_MEMORY:
-      if (parse_size (arg, &o->memory) < 0)
-        return oci_error_set (err, 0, "--memory `%s`: not a size (e.g. 512m, 2g)", arg);
-      if (o->memory < MIN_MEMORY)
-        return oci_error_set (err, 0, "--memory `%s`: below the minimum of 6m", arg);
-      return 0;
+      {
+        long long v;
+        if (parse_size (arg, &v) < 0)
+          return oci_error_set (err, 0, "--memory `%s`: not a size (e.g. 512m, 2g)", arg);
+        if (v < MIN_MEMORY)
+          return oci_error_set (err, 0, "--memory `%s`: below the minimum of 6m", arg);
+        o->memory = v;
+        return 0;
+      }
     case OPT_MEMORY_SWAP:
-      if (strcmp (arg, "-1") == 0)
-        o->memory_swap = -1;
-      else if (parse_size (arg, &o->memory_swap) < 0 || o->memory_swap == 0)
-        return oci_error_set (err, 0, "--memory-swap `%s`: not a size (e.g. 1g) or -1", arg);
-      return 0;
+      {
+        long long v = -1;
+        if (strcmp (arg, "-1") != 0 && (parse_size (arg, &v) < 0 || v == 0))
+          return oci_error_set (err, 0, "--memory-swap `%s`: not a size (e.g. 1g) or -1", arg);
+        o->memory_swap = v;
+        return 0;
+      }
     case OPT_PIDS_LIMIT:
       {
         unsigned long long v;
