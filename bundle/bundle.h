@@ -256,6 +256,9 @@ typedef struct spec
   spec_device *devices;
   size_t n_devices;
   seccomp_spec *seccomp;
+  /* said on stderr only once the bundle is written, so that a refusal
+     stays one line */
+  strv warnings, notes;
 } spec;
 
 void spec_init (spec *s);

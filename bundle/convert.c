@@ -11,7 +11,6 @@
 #include "bundle.h"
 #include "cleanup.h"
 #include "json.h"
-#include "log.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -215,8 +214,11 @@ static int convert_annotations (yajl_val config, yajl_val cc, spec *s, oci_error
         continue;
       if (label_is_unsafe (k))
         {
-          log_warn ("image label `%s` not copied into annotations: it could steer the "
-                    "runtime or ocikit's hooks on the host", k);
+          char *w = NULL;
+          if (asprintf (&w, "image label `%s` not copied into annotations: it could steer "
+                            "the runtime or ocikit's hooks on the host", k) < 0
+              || strv_push_take (&s->warnings, w) < 0)
+            return oci_error_set (err, ENOMEM, "annotations");
           continue;
         }
       if (spec_annotate (s, k, v->u.string) < 0)
@@ -266,8 +268,13 @@ static int convert_volumes (yajl_val cc, const bundle_options *o, spec *s, oci_e
   if (joined == NULL || spec_annotate (s, "org.ocikit.image.volumes", joined) < 0)
     return oci_error_set (err, ENOMEM, "annotations");
   if (o->image_volumes == IMAGE_VOLUMES_IGNORE)
-    log_info ("the image declares volumes (%s): not mounted; data written there stays in the "
-              "rootfs (use -v or --image-volumes tmpfs)", joined);
+    {
+      char *n = NULL;
+      if (asprintf (&n, "the image declares volumes (%s): not mounted; data written there "
+                        "stays in the rootfs (use -v or --image-volumes tmpfs)", joined) < 0
+          || strv_push_take (&s->notes, n) < 0)
+        return oci_error_set (err, ENOMEM, "volumes");
+    }
   return 0;
 nomem:
   strv_clear (&names);

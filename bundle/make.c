@@ -268,7 +268,13 @@ int bundle_make_from_config (yajl_val config, const char *bundle_dir, const bund
       if (write_file_atomic (dfd, etc_names[i], content[i], strlen (content[i]), 0644, err) < 0)
         break;
     if (i == 3 && write_file_atomic (dfd, "config.json", json, len, 0644, err) == 0)
-      r = 0;
+      {
+        for (size_t j = 0; j < s.warnings.n; j++)
+          log_warn ("%s", s.warnings.v[j]);
+        for (size_t j = 0; j < s.notes.n; j++)
+          log_info ("%s", s.notes.v[j]);
+        r = 0;
+      }
     else
       {
         oci_error_prefix (err, "bundle `%s`", bundle_dir);

@@ -73,6 +73,8 @@ void spec_clear (spec *s)
     free (s->devices[i].path);
   free (s->devices);
   seccomp_spec_free (s->seccomp);
+  strv_clear (&s->warnings);
+  strv_clear (&s->notes);
   memset (s, 0, sizeof *s);
 }
 

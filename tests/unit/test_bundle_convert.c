@@ -256,6 +256,9 @@ static void test_full_config (void **state)
   assert_null (spec_annotation (&s, "org.ocikit.net.ports"));
   assert_null (spec_annotation (&s, "run.oci.hooks.stderr"));
   assert_int_equal (spec_find_mount (&s, "/data"), -1);
+  assert_int_equal (s.warnings.n, 2);
+  assert_non_null (strstr (s.warnings.v[0], "org.ocikit.net.ports"));
+  assert_int_equal (s.notes.n, 1);
   spec_clear (&s);
 
   /* -w and -u override; --image-volumes tmpfs mounts the volume */
