@@ -16,7 +16,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* Children leave with exit_group(2) itself: the sanitizers' _exit hook
+   would run a leak check (and more syscalls) under the filter. */
+#define child_exit(code) syscall (SYS_exit_group, (code))
 
 #include "../../runner/cgroup.h"
 #include "../../runner/cgroup_internal.h"
@@ -101,8 +106,8 @@ static pid_t spawn (int (*fn) (void), int *go)
       char c;
       close (p[1]);
       if (read (p[0], &c, 1) != 1)
-        _exit (100);
-      _exit (fn ());
+        child_exit (100);
+      child_exit (fn ());
     }
   close (p[0]);
   *go = p[1];
@@ -226,7 +231,7 @@ static int forker (void)
       if (p == 0)
         {
           pause ();
-          _exit (0);
+          child_exit (0);
         }
       if (p < 0)
         return errno == EAGAIN ? 10 + ok : 3;
