@@ -871,8 +871,16 @@ static int collect_pids (const char *dir, pid_t **pids, size_t *n, size_t *cap,
   cleanup_dir DIR *d = NULL;
   struct dirent *de;
 
-  if (cgroup_read (dir, "cgroup.procs", &text, err) < 0)
-    return -1;
+  cleanup_error oci_error *e = NULL;
+  if (cgroup_read (dir, "cgroup.procs", &text, &e) < 0)
+    {
+      /* A cgroup that is gone has no processes. */
+      if (e->errnum == ENOENT)
+        return 0;
+      if (err && *err == NULL)
+        *err = steal_pointer (&e);
+      return -1;
+    }
   for (char *p = text; *p;)
     {
       char *end;
@@ -960,6 +968,8 @@ static struct cgroup_hier *freezer_hier (cgroup *cg)
 int cgroup_freeze (cgroup *cg, bool frozen, oci_error **err)
 {
   struct cgroup_hier *h = freezer_hier (cg);
+  if (strcmp (cg->path, "/") == 0)
+    return oci_error_set (err, 0, "cgroup: refusing to freeze the root cgroup");
   if (h == NULL)
     return oci_error_set (err, 0, "cgroup `%s`: no freezer (v1 freezer controller not mounted)",
                           cg->path);
@@ -1010,6 +1020,8 @@ int cgroup_kill_all (cgroup *cg, int sig, oci_error **err)
   size_t n = 0;
   int r = 0;
 
+  if (strcmp (cg->path, "/") == 0)
+    return oci_error_set (err, 0, "cgroup: refusing to signal every process of the root cgroup");
   /* Linux 5.14 cgroup.kill: every task, also ones forking right now. In
      hybrid mode our tasks are in the unified tree as well. */
   if (sig == SIGKILL && v2 && !cg->fake && cgroup_file_exists (v2->dir, "cgroup.kill"))

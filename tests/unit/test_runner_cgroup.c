@@ -572,8 +572,20 @@ static void test_open_recorded_path (void **state)
   assert_string_equal (cgroup_path (cg), "/a/b");
   OK (cgroup_destroy (cg, err));
   assert_false (exists ("a/b"));
-  /* destroying again is fine */
+  /* destroying again is fine; a gone cgroup has no processes */
   OK (cgroup_destroy (cg, err));
+  pid_t *pids = NULL;
+  size_t n = 1;
+  OK (cgroup_pids (cg, &pids, &n, err));
+  assert_int_equal (n, 0);
+  free (pids);
+  cgroup_free (cg);
+  /* the root cgroup is never frozen or killed wholesale */
+  OK (cgroup_open (top, "/", &cg, err));
+  FAILS (cgroup_freeze (cg, true, err));
+  assert_non_null (strstr (errmsg, "root"));
+  FAILS (cgroup_kill_all (cg, 9, err));
+  assert_non_null (strstr (errmsg, "root"));
   cgroup_free (cg);
 }
 

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
@@ -308,12 +310,47 @@ static void test_bpf_devices_on_unified (void **state)
   assert_int_equal (WEXITSTATUS (status), 0);
 }
 
+static int spin (void)
+{
+  /* busy for 1 s of wall time */
+  struct timespec a, b;
+  clock_gettime (CLOCK_MONOTONIC, &a);
+  do
+    clock_gettime (CLOCK_MONOTONIC, &b);
+  while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < 1000000000L);
+  return 0;
+}
+
+static void test_cpu_quota (void **state)
+{
+  struct rusage ru;
+  int go, status;
+  if (!usable ())
+    skip ();
+  /* 20 % of one CPU */
+  yajl_val res = parse ("{\"cpu\":{\"quota\":20000,\"period\":100000}}");
+  OK (cgroup_create (CGROUP_DEFAULT_ROOT, NULL, id, false, res, &cg, err));
+  yajl_tree_free (res);
+  child = spawn (spin, &go);
+  OK (cgroup_enter (cg, child, err));
+  release (go);
+  assert_int_equal (wait4 (child, &status, 0, &ru), child);
+  child = -1;
+  assert_true (WIFEXITED (status));
+  long ms = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000
+            + ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
+  /* 200 ms expected; generous margin, far from the 1000 ms unthrottled */
+  if (ms < 100 || ms > 400)
+    fail_msg ("CPU time under a 20%% quota: %ld ms for 1 s", ms);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_lifecycle, setup, teardown),
     cmocka_unit_test_setup_teardown (test_oom_kill, setup, teardown),
     cmocka_unit_test_setup_teardown (test_pids_limit, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_cpu_quota, setup, teardown),
     cmocka_unit_test_setup_teardown (test_bpf_devices_on_unified, setup, teardown),
   };
   return cmocka_run_group_tests_name ("runner cgroup (real cgroupfs)", tests, NULL, NULL);
