@@ -4,7 +4,6 @@
 #                                      config.json against the runtime-spec schema
 #   run_container RUNTIME BUNDLE       run it under runc/crun/runner with a private
 #                                      --root; the container is deleted in teardown
-#   crun_hybrid_prepare / _restore     make crun 1.8.1 usable on this hybrid host
 
 BUNDLE_SCHEMA_CHECK=$SRC/tests/lib/bundle_schema_check.py
 
@@ -51,37 +50,4 @@ run_container() {
   mkdir -p "$root"
   defer "$rt" --root "$root" delete -f "$id"
   run timeout 60 "$rt" --root "$root" run --bundle "$bundle" "$id" </dev/null
-}
-
-# crun 1.8.1 refuses every container on a hybrid host whose cgroup2 tree
-# holds a controller ("drop all controllers from cgroupv2"). Here that is
-# hugetlb, which no test uses: bind it to a v1 hierarchy for the crun
-# tests and give it back afterwards (unmounting an empty v1 hierarchy
-# returns the controller to cgroup2).
-CRUN_HUGETLB_V1=/sys/fs/cgroup/hugetlb
-crun_hybrid_prepare() {
-  local c
-  [ -e /sys/fs/cgroup/unified/cgroup.controllers ] || return 0
-  c=$(cat /sys/fs/cgroup/unified/cgroup.controllers)
-  [ -z "$c" ] && return 0
-  [ "$c" = hugetlb ] || return 1
-  mkdir "$CRUN_HUGETLB_V1" || return 1
-  if ! mount -t cgroup -o hugetlb cgroup "$CRUN_HUGETLB_V1"; then
-    rmdir "$CRUN_HUGETLB_V1"
-    return 1
-  fi
-  touch "$BATS_FILE_TMPDIR/hugetlb-moved"
-}
-
-crun_hybrid_restore() {
-  local i
-  [ -e "$BATS_FILE_TMPDIR/hugetlb-moved" ] || return 0
-  find "$CRUN_HUGETLB_V1" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
-  umount "$CRUN_HUGETLB_V1" && rmdir "$CRUN_HUGETLB_V1"
-  for i in $(seq 50); do
-    grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers && break
-    sleep 0.1
-  done
-  rm -f "$BATS_FILE_TMPDIR/hugetlb-moved"
-  grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers
 }
