@@ -134,6 +134,12 @@ c = socket.create_connection(("10.213.200.2", 9000), timeout=5); print(c.recv(16
   ip link show "$NS_BRIDGE" # the bridge stays
   net_down d1
   net_down never-was-here
+  # by id on the command line, without a state on stdin
+  fake_container c2
+  net_up d2 "$c2"
+  "$BIN/netsetup" down "${NET[@]}" --id d2 </dev/null
+  [ "$(lease_count)" -eq 0 ]
+  ! ip link show "$(veth_of d2)" 2>/dev/null
   # an unknown network: nothing created on the way
   run sh -c "echo '{\"id\":\"x\"}' | '$BIN/netsetup' down --bridge okt-none --lease-dir '$TESTTMP/none'"
   [ "$status" -eq 0 ]
@@ -160,6 +166,16 @@ c = socket.create_connection(("10.213.200.2", 9000), timeout=5); print(c.recv(16
   ! in_ns "$b" ip link show eth0 2>/dev/null
   ! nft list table ip "$NS_TABLE" 2>/dev/null
   [ ! -e "$NS_LEASES" ]
+}
+
+@test "--help names every subcommand and option; --version" {
+  run "$BIN/netsetup" --help
+  [ "$status" -eq 0 ]
+  for w in up down status prune --network --config --bridge --subnet --gateway --mtu --table --lease-dir --prune --id; do
+    [[ $output == *"$w"* ]]
+  done
+  run "$BIN/netsetup" --version
+  [ "$output" = "netsetup 0.1.0" ]
 }
 
 @test "config file under --config and a leftover of a dead container is reclaimed" {

@@ -112,3 +112,33 @@ roundtrip() {
   [ "$(lease_count)" -eq 0 ]
   ! ip link show "$NS_BRIDGE" 2>/dev/null
 }
+
+@test "the pipeline: img-unpack | mkbundle --net bridge -p, under runc (hooks pointed at the test network)" {
+  command -v runc >/dev/null || skip "runc not installed"
+  lay=$(fixture_layout busybox)
+  port=$(free_port)
+  b=$TESTTMP/pipe
+  img-unpack -q --store "$lay" -o "$b/rootfs" busybox:latest \
+    | mkbundle -q --store "$lay" --net bridge -p "$port:80" -h piped - "$b" \
+        -- /bin/busybox httpd -f -p 80 -h /www >/dev/null
+  mkdir -p "$b/rootfs/www"
+  echo "from the pipeline" >"$b/rootfs/www/index.html"
+  # mkbundle's hooks use the default network; keep the test on its own.
+  net=$(printf '%s\n' "${NET[@]}" | jq -R . | jq -sc .)
+  jq --argjson net "$net" '.hooks.createRuntime[0].args += $net | .hooks.poststop[0].args += $net' \
+    "$b/config.json" >"$b/config.new" && mv "$b/config.new" "$b/config.json"
+  start_container runc "pipe-$NS_TAG" "$b"
+  pid=$(container_pid runc "pipe-$NS_TAG")
+  addr=$(ns_addr "$pid")
+  run curl -sS -m 5 "http://127.0.0.1:$port/"
+  [ "$output" = "from the pipeline" ]
+  # mkbundle bind-mounts BUNDLE/hosts and BUNDLE/resolv.conf: written in place
+  run rt runc exec "pipe-$NS_TAG" /bin/busybox cat /etc/hosts
+  [[ $output == *"$addr	piped"* ]]
+  grep -q "$addr	piped" "$b/hosts"
+  rt runc kill "pipe-$NS_TAG" KILL
+  sleep 0.3
+  rt runc delete "pipe-$NS_TAG"
+  [ "$(lease_count)" -eq 0 ]
+  [ "$(ip -o link show master "$NS_BRIDGE" | wc -l)" -eq 0 ]
+}
