@@ -105,6 +105,32 @@ c = socket.create_connection(("10.213.200.2", 9000), timeout=5); print(c.recv(16
   [ "$status" -ne 0 ]
 }
 
+@test "-p 127.0.0.1:HOST:80 answers only there; -p HOST:53/udp forwards datagrams" {
+  fake_container c
+  tport=$(free_port)
+  uport=$(free_port)
+  net_up lo1 "$c" "$(ports_json "127.0.0.1:$tport:80" "$uport:53/udp")"
+  mkdir "$TESTTMP/www" && echo local-only >"$TESTTMP/www/index.html"
+  ns_http_server "$c" "$TESTTMP/www" 80
+  run curl -sS -m 5 "http://127.0.0.1:$tport/"
+  [ "$output" = local-only ]
+  run curl -sS -m 2 "http://$NS_GW:$tport/"
+  [ "$status" -ne 0 ]
+  nft list map ip "$NS_TABLE" dnat_ip | grep -q "127.0.0.1 . tcp . $tport"
+  # a UDP echo in the container
+  nsenter --net="/proc/$c/ns/net" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 53)); s.settimeout(20)
+d, a = s.recvfrom(100); s.sendto(b"echo:" + d, a)' </dev/null >/dev/null 2>&1 &
+  defer kill $!
+  for _ in $(seq 50); do in_ns "$c" ss -lunH | grep -q ':53 ' && break; sleep 0.1; done
+  run python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+s.sendto(b"ping", ("127.0.0.1", int(sys.argv[1]))); print(s.recv(100).decode())' "$uport"
+  [ "$output" = echo:ping ]
+}
+
 @test "a host port has one owner: a second container asking for it fails cleanly" {
   fake_container a
   fake_container b
@@ -200,4 +226,21 @@ CONF
   net_up next "$b"
   [ "$(lease_count)" -eq 1 ]
   ! grep -q dead "$NS_LEASES"/10.*
+}
+
+@test "--network NAME reads /etc/ocikit/net.d/NAME.conf" {
+  name=okt-test-$NS_TAG
+  [ -d /etc/ocikit ] || defer rmdir /etc/ocikit
+  [ -d /etc/ocikit/net.d ] || defer rmdir /etc/ocikit/net.d
+  mkdir -p /etc/ocikit/net.d
+  defer rm -f "/etc/ocikit/net.d/$name.conf"
+  printf 'bridge = %s\nsubnet = 10.213.7.0/24\ntable = %s\nlease_dir = %s\n' \
+    "$NS_BRIDGE" "$NS_TABLE" "$NS_LEASES" >"/etc/ocikit/net.d/$name.conf"
+  NET=(--network "$name")
+  defer "$BIN/netsetup" prune --network "$name"
+  fake_container c
+  net_up n1 "$c"
+  [[ $(ns_addr "$c") == 10.213.7.* ]]
+  run "$BIN/netsetup" status --network "$name"
+  [[ ${lines[0]} == "network $name bridge $NS_BRIDGE subnet 10.213.7.0/24 gateway 10.213.7.1 leases $NS_LEASES" ]]
 }

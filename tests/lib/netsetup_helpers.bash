@@ -59,14 +59,15 @@ state_json() {
         + (if $ports == "" then {} else {"org.ocikit.net.ports":$ports} end))}'
 }
 
-# ports_json HOSTPORT:CONTAINERPORT[/proto] …
+# ports_json [HOSTIP:]HOSTPORT:CONTAINERPORT[/proto] …
 ports_json() {
   local p out=()
   for p in "$@"; do
-    local proto=tcp hp cp
+    local proto=tcp ip="" hp cp
     [[ $p == */* ]] && proto=${p#*/} && p=${p%/*}
+    [[ $p == *:*:* ]] && ip=${p%%:*} && p=${p#*:}
     hp=${p%%:*} cp=${p#*:}
-    out+=("{\"hostIP\":\"\",\"hostPort\":$hp,\"containerPort\":$cp,\"protocol\":\"$proto\"}")
+    out+=("{\"hostIP\":\"$ip\",\"hostPort\":$hp,\"containerPort\":$cp,\"protocol\":\"$proto\"}")
   done
   local IFS=,
   echo "[${out[*]}]"
