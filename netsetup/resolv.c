@@ -15,6 +15,9 @@
 #include "safepath.h"
 
 #define HOST_RESOLV_CONF "/etc/resolv.conf"
+/* With systemd-resolved the host's file names only its 127.0.0.53 stub;
+   the upstream servers are listed here (podman reads it too). */
+#define RESOLVED_UPSTREAM_CONF "/run/systemd/resolve/resolv.conf"
 
 static int is_loopback_nameserver (const char *line)
 {
@@ -72,6 +75,49 @@ char *hosts_text (const char *hostname, struct in_addr addr)
       < 0)
     return NULL;
   return out;
+}
+
+static bool has_nameserver (const char *text)
+{
+  const char *p = text;
+  while ((p = strstr (p, "nameserver")))
+    {
+      if ((p == text || p[-1] == '\n') && (p[10] == ' ' || p[10] == '\t'))
+        return true;
+      p += 10;
+    }
+  return false;
+}
+
+char *resolv_for_container (oci_error **err)
+{
+  static const char *const sources[] = { HOST_RESOLV_CONF, RESOLVED_UPSTREAM_CONF };
+  char *first = NULL;
+  size_t i, len;
+
+  for (i = 0; i < sizeof sources / sizeof sources[0]; i++)
+    {
+      cleanup_free char *text = NULL;
+      char *r;
+      if (read_file_at (AT_FDCWD, sources[i], 1 << 20, &text, &len, err) < 0)
+        {
+          oci_error_free (err);
+          continue;
+        }
+      r = resolv_filter (text);
+      if (r && has_nameserver (r))
+        {
+          free (first);
+          return r;
+        }
+      if (first == NULL)
+        first = r;
+      else
+        free (r);
+    }
+  /* No usable resolver anywhere: the host's file without its loopback
+     servers (search, options) is still the best guess. */
+  return first ? first : strdup ("");
 }
 
 /* In place: O_TRUNC keeps the inode a bind mount may point at. */
@@ -173,7 +219,7 @@ int resolv_write_bundle (const char *bundle, const char *id, struct in_addr addr
 {
   cleanup_close int bfd = open (bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_close int rootfd = -1;
-  cleanup_free char *host = NULL, *resolv = NULL, *hosts = NULL, *cfgtext = NULL;
+  cleanup_free char *resolv = NULL, *hosts = NULL, *cfgtext = NULL;
   cleanup_json yajl_val cfg = NULL;
   oci_error *ignored = NULL;
   const char *hostname = id, *root = NULL;
@@ -181,9 +227,7 @@ int resolv_write_bundle (const char *bundle, const char *id, struct in_addr addr
 
   if (bfd < 0)
     return oci_error_set (err, errno, "bundle `%s`", bundle);
-  if (read_file_at (AT_FDCWD, HOST_RESOLV_CONF, 1 << 20, &host, &len, &ignored) < 0)
-    oci_error_free (&ignored);
-  resolv = resolv_filter (host ? host : "");
+  resolv = resolv_for_container (&ignored);
   if (read_file_at (bfd, "config.json", 16 << 20, &cfgtext, &len, &ignored) == 0)
     {
       if (json_parse (cfgtext, len, "config.json", &cfg, err) < 0)
