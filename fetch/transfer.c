@@ -35,7 +35,35 @@ typedef struct job
   bool range_mismatch; /* a 206 for another range */
   oci_error *err;      /* from the write callback */
   progress *p;
+  char *buf;           /* libcurl hands over 16 KiB at a time: batch writes */
+  size_t buffered;
 } job;
+
+#define JOB_BUFFER_SIZE (128u << 10)
+
+/* Bytes of the blob received so far, written or buffered. */
+static long long job_have (const job *j)
+{
+  return store_writer_size (j->w) + (long long) j->buffered;
+}
+
+static int job_flush (job *j, oci_error **err)
+{
+  if (j->buffered == 0)
+    return 0;
+  if (store_blob_append (j->w, j->buf, j->buffered, err) < 0)
+    return -1;
+  j->buffered = 0;
+  return 0;
+}
+
+/* Drop everything received: the blob starts over. */
+static int job_restart (job *j, oci_error **err)
+{
+  progress_bytes (j->p, j->idx, -job_have (j));
+  j->buffered = 0;
+  return store_blob_restart (j->w, err);
+}
 
 bool transfer_parse_content_range (const char *v, long long *start, long long *end,
                                    long long *total)
@@ -64,7 +92,7 @@ static double now_s (void)
 static int begin_body (job *j)
 {
   long status = 0;
-  long long have = store_writer_size (j->w);
+  long long have = job_have (j);
   curl_easy_getinfo (j->e, CURLINFO_RESPONSE_CODE, &status);
   j->body_started = true;
   if (status == 206)
@@ -81,12 +109,8 @@ static int begin_body (job *j)
   if (status == 200)
     {
       /* The server ignored Range (or this is the first try): start over. */
-      if (have > 0)
-        {
-          if (store_blob_restart (j->w, &j->err) < 0)
-            return -1;
-          progress_bytes (j->p, j->idx, -have);
-        }
+      if (have > 0 && job_restart (j, &j->err) < 0)
+        return -1;
       return 0;
     }
   j->discard = true;
@@ -101,14 +125,24 @@ static size_t write_cb (char *buf, size_t size, size_t n, void *data)
     return 0;
   if (j->discard)
     return len;
-  if (store_writer_size (j->w) + (long long) len > j->d->size)
+  if (job_have (j) + (long long) len > j->d->size)
     {
       oci_error_set (&j->err, 0, "blob %s: the registry sent more than the %lld bytes the "
                                  "manifest declares", j->d->digest, j->d->size);
       return 0;
     }
-  if (store_blob_append (j->w, buf, len, &j->err) < 0)
+  if (j->buffered + len > JOB_BUFFER_SIZE && job_flush (j, &j->err) < 0)
     return 0;
+  if (len >= JOB_BUFFER_SIZE)
+    {
+      if (store_blob_append (j->w, buf, len, &j->err) < 0)
+        return 0;
+    }
+  else
+    {
+      memcpy (j->buf + j->buffered, buf, len);
+      j->buffered += len;
+    }
   progress_bytes (j->p, j->idx, len);
   return len;
 }
@@ -116,13 +150,15 @@ static size_t write_cb (char *buf, size_t size, size_t n, void *data)
 static int job_start (registry *r, CURLM *multi, job *j, oci_error **err)
 {
   cleanup_free char *url = registry_blob_url (r, j->d->digest);
-  long long have = store_writer_size (j->w);
+  long long have = job_have (j);
   const char *authz = registry_authorization (r);
 
   if (url == NULL)
     return oci_error_set (err, ENOMEM, "blob url");
   if (j->e == NULL && (j->e = curl_easy_init ()) == NULL)
     return oci_error_set (err, ENOMEM, "curl");
+  if (j->buf == NULL && (j->buf = malloc (JOB_BUFFER_SIZE)) == NULL)
+    return oci_error_set (err, ENOMEM, "blob buffer");
   curl_easy_reset (j->e);
   registry_setup_handle (r, j->e);
   curl_slist_free_all (j->hdrs);
@@ -144,7 +180,7 @@ static int job_start (registry *r, CURLM *multi, job *j, oci_error **err)
   curl_easy_setopt (j->e, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (j->e, CURLOPT_WRITEDATA, j);
   curl_easy_setopt (j->e, CURLOPT_PRIVATE, j);
-  curl_easy_setopt (j->e, CURLOPT_BUFFERSIZE, 256L * 1024);
+  curl_easy_setopt (j->e, CURLOPT_BUFFERSIZE, 128L * 1024);
   if (curl_multi_add_handle (multi, j->e) != CURLM_OK)
     return oci_error_set (err, 0, "curl: cannot add a transfer");
   j->state = JOB_ACTIVE;
@@ -165,8 +201,7 @@ static int job_retry_later (job *j, CURLcode c, long status, oci_error **err)
     }
   ms = http_retry_delay_ms (j->attempts, c == CURLE_OK ? j->rep.retry_after : -1);
   log_debug ("blob %s: %s, retry in %ld ms from byte %lld", j->d->digest,
-             c != CURLE_OK ? curl_easy_strerror (c) : "HTTP error", ms,
-             store_writer_size (j->w));
+             c != CURLE_OK ? curl_easy_strerror (c) : "HTTP error", ms, job_have (j));
   (void) status;
   j->attempts++;
   j->wait_until = now_s () + ms / 1000.0;
@@ -187,11 +222,12 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
   if (j->range_mismatch)
     {
       /* A 206 for another range: drop what we have and start over. */
-      progress_bytes (j->p, j->idx, -store_writer_size (j->w));
-      if (store_blob_restart (j->w, err) < 0)
+      if (job_restart (j, err) < 0)
         return -1;
       return job_retry_later (j, CURLE_OK, status, err);
     }
+  if (job_flush (j, err) < 0)
+    return -1;
   if (c == CURLE_OK && (status == 200 || status == 206))
     {
       if (store_writer_size (j->w) != j->d->size)
@@ -215,8 +251,7 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
     }
   if (c == CURLE_OK && status == 416)
     {
-      progress_bytes (j->p, j->idx, -store_writer_size (j->w));
-      if (store_blob_restart (j->w, err) < 0)
+      if (job_restart (j, err) < 0)
         return -1;
       return job_retry_later (j, CURLE_OK, status, err);
     }
@@ -340,6 +375,7 @@ out:
       http_reply_clear (&jobs[i].rep);
       store_blob_abort (jobs[i].w); /* O_TMPFILE: nothing stays behind */
       oci_error_free (&jobs[i].err);
+      free (jobs[i].buf);
     }
   free (jobs);
   if (multi)
