@@ -13,20 +13,71 @@ typedef struct task
   size_t len;
 } task;
 
+/* Commits wait for fsync, which waits for a journal commit: milliseconds
+   to tens of milliseconds on a busy disk. They run on their own threads
+   so that the appends of the other blobs (and the network) go on, and
+   several of them can share one journal commit. */
+#define SINK_COMMITTERS 3
+
 struct blob_sink
 {
   pthread_t thread;
+  pthread_t committers[SINK_COMMITTERS];
+  size_t n_committers;
   bool running, quit;
   pthread_mutex_t mu;
-  pthread_cond_t work;  /* a task was queued, or quit */
-  pthread_cond_t done;  /* a buffer came back, or a task finished */
+  pthread_cond_t work;   /* a task was queued, or quit */
+  pthread_cond_t commit; /* a commit was queued, or quit */
+  pthread_cond_t done;   /* a buffer came back, or a task finished */
   task *head, *tail;
+  task *chead, *ctail;   /* commits whose appends are all done */
   char **free_bufs;
   size_t n_free, n_bufs, bufsize;
   char *pool;
   CURLM *wake;
 };
 
+static void push (task **head, task **tail, task *tk)
+{
+  tk->next = NULL;
+  if (*tail)
+    (*tail)->next = tk;
+  else
+    *head = tk;
+  *tail = tk;
+}
+
+static task *pop (task **head, task **tail)
+{
+  task *tk = *head;
+  *head = tk->next;
+  if (*head == NULL)
+    *tail = NULL;
+  return tk;
+}
+
+/* Called with the lock held: a task of t is over. */
+static void task_done (blob_sink *k, task *tk, oci_error *e)
+{
+  sink_target *t = tk->t;
+  if (e && t->err == NULL)
+    t->err = e;
+  else if (e)
+    oci_error_free (&e);
+  if (tk->buf)
+    k->free_bufs[k->n_free++] = tk->buf;
+  else
+    t->committed = true;
+  t->pending--;
+  pthread_cond_broadcast (&k->done);
+  if (tk->buf == NULL && k->wake)
+    curl_multi_wakeup (k->wake);
+  free (tk);
+}
+
+/* The append thread: buffers in queue order (so each blob's bytes stay
+   in order); a commit marker passes to the committers once the blob's
+   appends before it are done. */
 static void *sink_main (void *arg)
 {
   blob_sink *k = arg;
@@ -34,45 +85,52 @@ static void *sink_main (void *arg)
   for (;;)
     {
       task *tk;
-      sink_target *t;
-      bool failed;
       oci_error *e = NULL;
       while (k->head == NULL && !k->quit)
         pthread_cond_wait (&k->work, &k->mu);
       if (k->quit)
         break;
-      tk = k->head;
-      k->head = tk->next;
-      if (k->head == NULL)
-        k->tail = NULL;
-      t = tk->t;
-      failed = t->err != NULL;
-      pthread_mutex_unlock (&k->mu);
-
-      /* the disk work, outside the lock */
-      if (!failed && tk->buf)
-        store_blob_append (t->w, tk->buf, tk->len, &e);
-      else if (!failed)
+      tk = pop (&k->head, &k->tail);
+      if (tk->buf == NULL)
         {
-          store_writer *w = t->w;
-          t->w = NULL; /* the commit frees it, whatever the outcome */
-          store_blob_commit (w, NULL, &e);
+          push (&k->chead, &k->ctail, tk);
+          pthread_cond_signal (&k->commit);
+          continue;
         }
+      if (tk->t->err == NULL)
+        {
+          pthread_mutex_unlock (&k->mu);
+          store_blob_append (tk->t->w, tk->buf, tk->len, &e);
+          pthread_mutex_lock (&k->mu);
+        }
+      task_done (k, tk, e);
+    }
+  pthread_mutex_unlock (&k->mu);
+  return NULL;
+}
 
-      pthread_mutex_lock (&k->mu);
-      if (e && t->err == NULL)
-        t->err = e;
-      else if (e)
-        oci_error_free (&e);
-      if (tk->buf)
-        k->free_bufs[k->n_free++] = tk->buf;
-      else
-        t->committed = true;
-      t->pending--;
-      pthread_cond_broadcast (&k->done);
-      if (tk->buf == NULL && k->wake)
-        curl_multi_wakeup (k->wake);
-      free (tk);
+static void *committer_main (void *arg)
+{
+  blob_sink *k = arg;
+  pthread_mutex_lock (&k->mu);
+  for (;;)
+    {
+      task *tk;
+      oci_error *e = NULL;
+      while (k->chead == NULL && !k->quit)
+        pthread_cond_wait (&k->commit, &k->mu);
+      if (k->quit)
+        break;
+      tk = pop (&k->chead, &k->ctail);
+      if (tk->t->err == NULL)
+        {
+          store_writer *w = tk->t->w;
+          tk->t->w = NULL; /* the commit frees it, whatever the outcome */
+          pthread_mutex_unlock (&k->mu);
+          store_blob_commit (w, NULL, &e);
+          pthread_mutex_lock (&k->mu);
+        }
+      task_done (k, tk, e);
     }
   pthread_mutex_unlock (&k->mu);
   return NULL;
@@ -100,19 +158,28 @@ int blob_sink_start (size_t nbufs, size_t bufsize, CURLM *wake, blob_sink **out,
   k->wake = wake;
   pthread_mutex_init (&k->mu, NULL);
   pthread_cond_init (&k->work, NULL);
+  pthread_cond_init (&k->commit, NULL);
   pthread_cond_init (&k->done, NULL);
   {
-    /* the thread only hashes and writes: a small stack will do */
+    /* the threads only hash, write and sync: a small stack will do */
     pthread_attr_t attr;
     int r;
     pthread_attr_init (&attr);
     pthread_attr_setstacksize (&attr, 256 << 10);
     r = pthread_create (&k->thread, &attr, sink_main, k);
+    if (r == 0)
+      k->running = true;
+    for (size_t i = 0; r == 0 && i < SINK_COMMITTERS; i++)
+      {
+        r = pthread_create (&k->committers[i], &attr, committer_main, k);
+        if (r == 0)
+          k->n_committers++;
+      }
     pthread_attr_destroy (&attr);
     if (r != 0)
       {
         blob_sink_stop (k);
-        return oci_error_set (err, r, "start the blob writer thread");
+        return oci_error_set (err, r, "start the blob writer threads");
       }
   }
   k->running = true;
@@ -120,27 +187,34 @@ int blob_sink_start (size_t nbufs, size_t bufsize, CURLM *wake, blob_sink **out,
   return 0;
 }
 
+static void drop_all (task **head, task **tail)
+{
+  while (*head)
+    {
+      task *t = pop (head, tail);
+      t->t->pending--;
+      free (t);
+    }
+}
+
 void blob_sink_stop (blob_sink *k)
 {
   if (k == NULL)
     return;
+  pthread_mutex_lock (&k->mu);
+  k->quit = true;
+  pthread_cond_broadcast (&k->work);
+  pthread_cond_broadcast (&k->commit);
+  pthread_mutex_unlock (&k->mu);
   if (k->running)
-    {
-      pthread_mutex_lock (&k->mu);
-      k->quit = true;
-      pthread_cond_broadcast (&k->work);
-      pthread_mutex_unlock (&k->mu);
-      pthread_join (k->thread, NULL);
-    }
-  while (k->head)
-    {
-      task *t = k->head;
-      k->head = t->next;
-      t->t->pending--;
-      free (t);
-    }
+    pthread_join (k->thread, NULL);
+  for (size_t i = 0; i < k->n_committers; i++)
+    pthread_join (k->committers[i], NULL);
+  drop_all (&k->head, &k->tail);
+  drop_all (&k->chead, &k->ctail);
   pthread_mutex_destroy (&k->mu);
   pthread_cond_destroy (&k->work);
+  pthread_cond_destroy (&k->commit);
   pthread_cond_destroy (&k->done);
   free (k->pool);
   free (k->free_bufs);
@@ -188,11 +262,7 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len)
   tk->len = len;
   pthread_mutex_lock (&k->mu);
   t->pending++;
-  if (k->tail)
-    k->tail->next = tk;
-  else
-    k->head = tk;
-  k->tail = tk;
+  push (&k->head, &k->tail, tk);
   pthread_cond_signal (&k->work);
   pthread_mutex_unlock (&k->mu);
 }

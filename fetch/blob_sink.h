@@ -1,7 +1,7 @@
-/* The disk side of blob downloads: one thread that appends received
-   buffers to store writers (hashing as it writes) and commits finished
-   blobs (fsync, verify, link), so that SHA-256 and fsync run beside the
-   network loop instead of stalling every transfer. Buffers come from a
+/* The disk side of blob downloads: a thread that appends received
+   buffers to store writers (hashing as it writes) and a few that commit
+   finished blobs (verify, fsync, link), so that SHA-256 and fsync run
+   beside the network loop instead of stalling every transfer. Buffers come from a
    fixed pool: a slow disk holds the network back instead of growing
    memory. */
 #ifndef OCIKIT_FETCH_BLOB_SINK_H
