@@ -101,6 +101,48 @@ static int get_manifest (registry *reg, store *s, const char *reference, const c
   return 0;
 }
 
+/* A digest reference whose manifest and blobs are all in the store needs
+   no registry at all (pipelines re-run with pinned references offline). */
+static bool complete_in_store (store *s, const char *digest, const platform *want, manifest *m)
+{
+  cleanup_free blob_desc *blobs = NULL;
+  size_t n;
+  char *raw = NULL;
+  size_t len;
+  if (!store_has_blob (s, digest)
+      || store_blob_read (s, digest, MANIFEST_MAX_SIZE, &raw, &len, NULL) < 0)
+    return false;
+  if (manifest_load (raw, len, NULL, "manifest", m, NULL) < 0)
+    {
+      free (raw);
+      return false;
+    }
+  if (manifest_is_index (m))
+    {
+      const char *dg, *mt;
+      cleanup_free char *child = NULL;
+      if (manifest_choose (m, want, &dg, &mt, NULL) < 0 || (child = strdup (dg)) == NULL)
+        {
+          manifest_clear (m);
+          return false;
+        }
+      manifest_clear (m);
+      return complete_in_store (s, child, want, m);
+    }
+  if (manifest_blobs (m, &blobs, &n, NULL) < 0)
+    {
+      manifest_clear (m);
+      return false;
+    }
+  for (size_t i = 0; i < n; i++)
+    if (!store_has_blob (s, blobs[i].digest))
+      {
+        manifest_clear (m);
+        return false;
+      }
+  return true;
+}
+
 static int registry_pull (store *s, const image_ref *ref, const char *what, const pull_opts *o,
                           char **pinned, oci_error **err)
 {
@@ -112,6 +154,8 @@ static int registry_pull (store *s, const image_ref *ref, const char *what, cons
   progress *p = NULL;
   int rc = -1;
 
+  if (ref->digest && complete_in_store (s, ref->digest, &o->want, &m))
+    goto have_all;
   if (registry_open (ref, &o->reg, &reg, err) < 0)
     return -1;
   if (get_manifest (reg, s, ref->digest ? ref->digest : ref->tag, ref->digest, &m, err) < 0)
@@ -147,6 +191,7 @@ static int registry_pull (store *s, const image_ref *ref, const char *what, cons
   progress_finish (p);
   if (store_put_blob (s, m.raw, m.len, m.digest, NULL, err) < 0)
     goto out;
+have_all:
   name = ref_store_name (ref);
   *pinned = ref_pinned (ref, m.digest);
   if (name == NULL || *pinned == NULL)

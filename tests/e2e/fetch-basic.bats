@@ -171,3 +171,19 @@ digest_of() { # REPO REF -> the registry's digest of a manifest
   script -qec "img-fetch -q --store $TESTTMP/store $R/library/busybox" /dev/null >"$TESTTMP/tty"
   ! grep -q "blobs" "$TESTTMP/tty"
 }
+
+@test "fetch: a pinned reference already in the store needs no registry" {
+  t=$(img-fetch -q --store "$TESTTMP/store" "$R/multi")
+  reg_proxy_start "$REG_plain_PORT"
+  pinned="127.0.0.1:$PROXY_PORT/multi@${t##*@}"
+  run img-fetch -q --store "$TESTTMP/store" "$pinned"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$pinned" ]
+  [ ! -s "$PROXY_LOG" ]
+  # by the index's digest too (the platform is chosen from the stored index)
+  idx=$(digest_of multi latest)
+  run img-fetch -q --store "$TESTTMP/store" "127.0.0.1:$PROXY_PORT/multi@$idx"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$pinned" ]
+  [ ! -s "$PROXY_LOG" ]
+}
