@@ -28,6 +28,11 @@ listing() { python3 "$SRC/tests/lib/treelist.py" "$1" --new-after "$START"; }
   diff -u "$SRC/tests/e2e/expected/unpack-multilayer.list" <(listing "$TESTTMP/root")
 }
 
+@test "multilayer: without the file-writer threads the tree is the same" {
+  OCIKIT_UNPACK_WRITERS=0 img-unpack --store "$LAY" multilayer:latest -o "$TESTTMP/root" >/dev/null
+  diff -u "$SRC/tests/e2e/expected/unpack-multilayer.list" <(listing "$TESTTMP/root")
+}
+
 @test "multilayer: oci:LAYOUT:NAME source and the token read from stdin" {
   tok=$(img-unpack "oci:$LAY:multilayer:latest" -o "$TESTTMP/a")
   [[ "$tok" == docker.io/library/multilayer:latest@sha256:* ]]
