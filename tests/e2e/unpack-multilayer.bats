@@ -92,3 +92,11 @@ listing() { python3 "$SRC/tests/lib/treelist.py" "$1" --new-after "$START"; }
   [ -p "$TESTTMP/rl/run/fifo" ]
   [ "$(stat -c %a "$TESTTMP/rl/home/user")" = 700 ]
 }
+
+@test "pipeline: img-fetch oci:LAYOUT:NAME | img-unpack -o DIR" {
+  run sh -c "img-fetch -q --store '$TESTTMP/store' 'oci:$LAY:multilayer:latest' |
+             img-unpack --store '$TESTTMP/store' -o '$TESTTMP/root'"
+  [ "$status" -eq 0 ]
+  [[ "$output" == docker.io/library/multilayer:latest@sha256:* ]]
+  diff -u "$SRC/tests/e2e/expected/unpack-multilayer.list" <(listing "$TESTTMP/root")
+}

@@ -220,9 +220,14 @@ def hostile(path):
         (ti("./file", size=2), b"ok")])])
     # a symlink to outside, then a file entry of the same name in a later
     # layer: the link is replaced, its target untouched
+    # (a directory entry over a symlink to the canary directory likewise:
+    # its mode must not reach the canary)
     simple(lay, "hostile-symlink-overwrite", [base, raw_tar([
-        (ti("etc/shadow", tarfile.SYMTYPE, linkname="../../canary/victim"), None)]),
-        raw_tar([(ti("etc/shadow", size=3, mode=0o4777), b"new")])])
+        (ti("etc/shadow", tarfile.SYMTYPE, linkname="../../canary/victim"), None),
+        (ti("dirlink", tarfile.SYMTYPE, linkname="../canary"), None)]),
+        raw_tar([(ti("etc/shadow", size=3, mode=0o4777), b"new"),
+                 (ti("dirlink", tarfile.DIRTYPE, mode=0o777), None),
+                 (ti("dirlink/inside", size=2), b"in")])])
     # hard link to a file outside the root: refused, the rest unpacked
     simple(lay, "hostile-hardlink", [base, raw_tar([
         (ti("hl-out", tarfile.LNKTYPE, linkname="../canary/victim"), None),
