@@ -14,6 +14,9 @@ a PAX global header and a zstd layer; `--umoci` leaves out the two things
 umoci cannot read (PAX global header, zstd) for the differential test.
 `hostile` holds one image per attack, named hostile-*. Everything is
 deterministic: the expected listing under tests/e2e/expected is checked in.
+tests/lib/fixtures.sh builds a fixture once per name and keeps it: the
+fixtures.d names carry a version (unpack-hostile-v2, ...) to bump whenever
+this file changes what a layout holds, so stale builds are never reused.
 """
 import hashlib
 import io
