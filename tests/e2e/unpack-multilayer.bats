@@ -10,7 +10,7 @@ load ../lib/common
 
 setup() {
   common_setup
-  LAY=$(fixture_layout unpack-multilayer-v2)
+  LAY=$(fixture_layout unpack-multilayer-v3)
   START=$(date +%s%N)
 }
 
@@ -66,7 +66,7 @@ listing() { python3 "$SRC/tests/lib/treelist.py" "$1" --new-after "$START"; }
 }
 
 @test "index: --platform picks the manifest, the host's by default" {
-  idx=$(fixture_layout unpack-index-v2)
+  idx=$(fixture_layout unpack-index-v3)
   run img-unpack --store "$idx" --platform linux/arm64 multiarch:latest -o "$TESTTMP/arm"
   [ "$status" -eq 0 ]
   [ "$(cat "$TESTTMP/arm/arch")" = arm64 ]

@@ -15,7 +15,7 @@ umoci cannot read (PAX global header, zstd) for the differential test.
 `hostile` holds one image per attack, named hostile-*. Everything is
 deterministic: the expected listing under tests/e2e/expected is checked in.
 tests/lib/fixtures.sh builds a fixture once per name and keeps it: the
-fixtures.d names carry a version (unpack-hostile-v2, ...) to bump whenever
+fixtures.d names carry a version (unpack-hostile-v3, ...) to bump whenever
 this file changes what a layout holds, so stale builds are never reused.
 """
 import hashlib
@@ -41,6 +41,7 @@ def layer0():
     add({"path": "etc", "type": "dir", "mtime": T + 10})
     add({"path": "etc/passwd", "data": "root:x:0:0:root:/root:/bin/sh\n"})
     add({"path": "etc/hosts", "data": "127.0.0.1 localhost\n"})
+    add({"path": "twice", "data": "first version"})
     add({"path": "bin", "type": "dir"})
     add({"path": "bin/tool", "data": "#!/bin/sh\necho tool\n", "mode": 0o755})
     add({"path": "bin/suid", "data": "setuid", "mode": 0o4755})
@@ -86,6 +87,8 @@ def layer0():
     add({"path": "home/user/file", "data": "mine", "uid": 1000, "gid": 1000, "mode": 0o600})
     # parents given only implicitly: home/ has no entry of its own
     add({"path": "implied/a/b", "data": "implied parents"})
+    # the same path twice in one layer: the later entry wins
+    add({"path": "twice", "data": "second version"})
     return e
 
 
@@ -130,7 +133,9 @@ def layer2_tar(global_header):
 
 
 def layer3():
-    return [{"path": "plain/file", "data": "from an uncompressed layer"}]
+    return [{"path": "plain/file", "data": "from an uncompressed layer"},
+            # bigger than what the file-writer threads take: streamed
+            {"path": "plain/big", "data": "0123456789abcdef", "repeat": 200000}]
 
 
 def multilayer(path, umoci=False):
@@ -140,6 +145,7 @@ def multilayer(path, umoci=False):
         (tar_entries(layer1()), "gzip" if umoci else "zstd"),
         (layer2_tar(not umoci), "gzip"),
         (tar_entries(layer3()), "none"),
+        (tar_entries([]), "gzip"),  # an empty layer
     ]
     write_image(lay, "multilayer:latest", layers, {"Cmd": ["/bin/tool"]})
     if umoci:
