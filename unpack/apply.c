@@ -1,0 +1,579 @@
+#include "apply.h"
+
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "pathmap.h"
+#include "safepath.h"
+#include "tarpath.h"
+#include "whiteout.h"
+
+struct apply_ctx
+{
+  int rootfd;
+  bool rootless;
+  long long max_entry;
+  uid_t euid;
+  gid_t egid;
+  pathmap *written; /* this layer's paths (PATH_WRITTEN / PATH_ANCESTOR) */
+  pathmap *dirs;    /* every directory entry: final mode and times */
+  /* The parent of the previous entry: tar lists a directory's entries
+     together, so most lookups hit. Dropped whenever a directory or a
+     symlink is removed, since the cached fd may then name a stale one. */
+  char *parent_path;
+  int parent_fd;
+};
+
+int apply_new (int rootfd, bool rootless, long long max_entry, apply_ctx **out,
+               oci_error **err)
+{
+  apply_ctx *c = calloc (1, sizeof *c);
+  if (c == NULL)
+    return oci_error_set (err, ENOMEM, "unpack");
+  c->rootfd = rootfd;
+  c->rootless = rootless;
+  c->max_entry = max_entry;
+  c->euid = geteuid ();
+  c->egid = getegid ();
+  c->parent_fd = -1;
+  c->written = pathmap_new ();
+  c->dirs = pathmap_new ();
+  if (c->written == NULL || c->dirs == NULL)
+    {
+      apply_free (c);
+      return oci_error_set (err, ENOMEM, "unpack");
+    }
+  *out = c;
+  return 0;
+}
+
+static void drop_parent (apply_ctx *c)
+{
+  if (c->parent_fd >= 0)
+    close (c->parent_fd);
+  c->parent_fd = -1;
+  free (c->parent_path);
+  c->parent_path = NULL;
+}
+
+void apply_free (apply_ctx *c)
+{
+  drop_parent (c);
+  pathmap_free (c->written);
+  pathmap_free (c->dirs);
+  free (c);
+}
+
+/* The directory holding `clean` (its first `plen` bytes), created when
+   missing (layers often omit parent entries). */
+static int parent_dir (apply_ctx *c, const char *clean, size_t plen, oci_error **err)
+{
+  cleanup_free char *p = strndup (clean, plen);
+  int fd;
+  if (p == NULL)
+    return oci_error_set (err, ENOMEM, "`%s`", clean);
+  if (c->parent_path && strcmp (c->parent_path, p) == 0)
+    return c->parent_fd;
+  drop_parent (c);
+  fd = safepath_mkdir_p (c->rootfd, p, 0755);
+  if (fd < 0)
+    return oci_error_set (err, errno, "`%s`: parent directory `%s`", clean, p);
+  c->parent_fd = fd;
+  c->parent_path = steal_pointer (&p);
+  return fd;
+}
+
+static int mark_written (apply_ctx *c, const char *clean)
+{
+  cleanup_free char *p = strdup (clean);
+  pathmap_value *v;
+  if (p == NULL || (v = pathmap_get (c->written, p, true)) == NULL)
+    return -1;
+  v->flags |= PATH_WRITTEN;
+  for (size_t n = tarpath_parent_len (p); n > 0; n = tarpath_parent_len (p))
+    {
+      p[n] = '\0';
+      v = pathmap_get (c->written, p, true);
+      if (v == NULL)
+        return -1;
+      if (v->flags & PATH_ANCESTOR)
+        break; /* its ancestors are marked already */
+      v->flags |= PATH_ANCESTOR;
+    }
+  return 0;
+}
+
+static void entry_times (struct archive_entry *e, struct timespec ts[2])
+{
+  ts[1].tv_sec = archive_entry_mtime (e);
+  ts[1].tv_nsec = archive_entry_mtime_nsec (e);
+  if (archive_entry_atime_is_set (e))
+    {
+      ts[0].tv_sec = archive_entry_atime (e);
+      ts[0].tv_nsec = archive_entry_atime_nsec (e);
+    }
+  else
+    ts[0] = ts[1];
+}
+
+/* Ownership: as root exactly the entry's ids; rootless, our own (umoci
+   --rootless), said once. `fd` >= 0, or `dirfd`+`name` (not followed). */
+static int set_owner (apply_ctx *c, struct archive_entry *e, int fd, int dirfd,
+                      const char *name, const char *path, oci_error **err)
+{
+  uid_t uid = (uid_t) archive_entry_uid (e);
+  gid_t gid = (gid_t) archive_entry_gid (e);
+  int r;
+  if (c->rootless)
+    {
+      if (uid != c->euid || gid != c->egid)
+        log_warn_once ("chown", "rootless: file ownership is not preserved (e.g. `%s` %u:%u)",
+                       path, (unsigned) uid, (unsigned) gid);
+      return 0;
+    }
+  r = fd >= 0 ? fchown (fd, uid, gid) : fchownat (dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
+  if (r < 0)
+    {
+      if (errno == EPERM || errno == EINVAL)
+        {
+          log_warn_once ("chown", "cannot set ownership (e.g. `%s` %u:%u): %s", path,
+                         (unsigned) uid, (unsigned) gid, strerror (errno));
+          return 0;
+        }
+      return oci_error_set (err, errno, "`%s`: chown", path);
+    }
+  return 0;
+}
+
+/* Extended attributes (PAX SCHILY.xattr.*), security.capability included.
+   Set after chown and after the data: both clear file capabilities. */
+static int set_xattrs (apply_ctx *c, struct archive_entry *e, int fd, int dirfd,
+                       const char *name, const char *path, oci_error **err)
+{
+  const char *key;
+  const void *val;
+  size_t len;
+  if (archive_entry_xattr_reset (e) == 0)
+    return 0;
+  while (archive_entry_xattr_next (e, &key, &val, &len) == ARCHIVE_OK)
+    {
+      int r;
+      if (fd >= 0)
+        r = fsetxattr (fd, key, val, len, 0);
+      else
+        {
+          char proc[64 + 4096];
+          snprintf (proc, sizeof proc, "/proc/self/fd/%d/%s", dirfd, name);
+          r = lsetxattr (proc, key, val, len, 0);
+        }
+      if (r < 0)
+        {
+          if (errno == EPERM || errno == ENOTSUP || errno == EACCES)
+            {
+              char kind[64];
+              const char *dot = strchr (key, '.');
+              snprintf (kind, sizeof kind, "xattr-%.*s", dot ? (int) (dot - key) : 20, key);
+              log_warn_once (kind, "cannot set extended attribute `%s` (e.g. on `%s`): %s%s",
+                             key, path, strerror (errno),
+                             c->rootless ? " (rootless)" : "");
+              continue;
+            }
+          return oci_error_set (err, errno, "`%s`: set extended attribute `%s`", path, key);
+        }
+    }
+  return 0;
+}
+
+static int write_file (apply_ctx *c, struct archive *a, struct archive_entry *e, int dirfd,
+                       const char *name, const char *path, oci_error **err)
+{
+  cleanup_close int fd = -1;
+  struct timespec ts[2];
+  long long size = archive_entry_size (e);
+  long long end = 0;
+  mode_t mode = archive_entry_perm (e) & 07777;
+
+  if (size < 0 || size > c->max_entry)
+    return oci_error_set (err, EFBIG, "`%s`: declared size %lld exceeds the --max-size limit",
+                          path, size);
+  fd = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return oci_error_set (err, errno, "`%s`: create", path);
+  for (;;)
+    {
+      const void *buf;
+      size_t len;
+      la_int64_t off;
+      int r = archive_read_data_block (a, &buf, &len, &off);
+      if (r == ARCHIVE_EOF)
+        break;
+      if (r < ARCHIVE_WARN)
+        return oci_error_set (err, 0, "`%s`: %s", path, archive_error_string (a));
+      if (off < 0 || off + (long long) len > size)
+        return oci_error_set (err, EFBIG, "`%s`: data beyond the declared size", path);
+      while (len > 0)
+        {
+          ssize_t n = pwrite (fd, buf, len, off);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            return oci_error_set (err, errno, "`%s`: write", path);
+          buf = (const char *) buf + n;
+          len -= (size_t) n;
+          off += n;
+        }
+      if (off > end)
+        end = off;
+    }
+  if (end < size && ftruncate (fd, size) < 0) /* a sparse file's hole at the end */
+    return oci_error_set (err, errno, "`%s`: truncate", path);
+  if (set_owner (c, e, fd, -1, NULL, path, err) < 0)
+    return -1;
+  if (fchmod (fd, mode) < 0)
+    return oci_error_set (err, errno, "`%s`: chmod", path);
+  if (set_xattrs (c, e, fd, -1, NULL, path, err) < 0)
+    return -1;
+  entry_times (e, ts);
+  if (futimens (fd, ts) < 0)
+    return oci_error_set (err, errno, "`%s`: set times", path);
+  return 0;
+}
+
+/* A directory entry: create it or, when one is there already (a lower
+   layer's, or implied by an earlier entry), update its metadata. Modes and
+   times are set by apply_finish. */
+static int make_dir (apply_ctx *c, struct archive_entry *e, int dirfd, const char *name,
+                     const char *path, oci_error **err)
+{
+  cleanup_close int fd = -1;
+  pathmap_value *v;
+  mode_t mode = archive_entry_perm (e) & 07777;
+
+  if (dirfd >= 0)
+    {
+      if (mkdirat (dirfd, name, 0700) < 0 && errno != EEXIST)
+        return oci_error_set (err, errno, "`%s`: mkdir", path);
+      fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+  else
+    fd = openat (c->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return oci_error_set (err, errno, "`%s`: open directory", path);
+  if (set_owner (c, e, fd, -1, NULL, path, err) < 0)
+    return -1;
+  /* owner rwx while we fill it; the entry's mode comes at the end */
+  if (fchmod (fd, mode | 0700) < 0)
+    return oci_error_set (err, errno, "`%s`: chmod", path);
+  if (set_xattrs (c, e, fd, -1, NULL, path, err) < 0)
+    return -1;
+  v = pathmap_get (c->dirs, path, true);
+  if (v == NULL)
+    return oci_error_set (err, ENOMEM, "`%s`", path);
+  v->mode = mode;
+  v->flags = 1;
+  entry_times (e, v->times);
+  return 0;
+}
+
+static int make_hardlink (apply_ctx *c, const char *target, int dirfd, const char *name,
+                          const char *path, oci_error **err)
+{
+  cleanup_close int tfd = -1;
+  struct stat st;
+  char proc[64];
+
+  tfd = safepath_open (c->rootfd, target, O_PATH | O_NOFOLLOW, 0);
+  if (tfd < 0)
+    return oci_error_set (err, errno, "`%s`: hard link target `%s`", path, target);
+  if (fstat (tfd, &st) < 0)
+    return oci_error_set (err, errno, "`%s`: hard link target `%s`", path, target);
+  if (S_ISDIR (st.st_mode))
+    return oci_error_set (err, EPERM, "`%s`: hard link to directory `%s`", path, target);
+  if (linkat (tfd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+    return 0;
+  /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd/N names the
+     very inode we resolved, without re-walking a path */
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", tfd);
+  if (linkat (AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) < 0)
+    return oci_error_set (err, errno, "`%s`: hard link to `%s`", path, target);
+  return 0;
+}
+
+static int make_node (apply_ctx *c, struct archive_entry *e, mode_t type, int dirfd,
+                      const char *name, const char *path, oci_error **err)
+{
+  dev_t dev = 0;
+  if (type == S_IFCHR || type == S_IFBLK)
+    {
+      if (c->rootless)
+        {
+          log_warn_once ("mknod", "rootless: device nodes are skipped (e.g. `%s`)", path);
+          return 1;
+        }
+      dev = makedev (archive_entry_rdevmajor (e), archive_entry_rdevminor (e));
+    }
+  if (mknodat (dirfd, name, type | 0600, dev) < 0)
+    {
+      if (errno == EPERM && type != S_IFIFO)
+        {
+          log_warn_once ("mknod", "cannot create device nodes (e.g. `%s`): %s", path,
+                         strerror (errno));
+          return 1;
+        }
+      return oci_error_set (err, errno, "`%s`: mknod", path);
+    }
+  return 0;
+}
+
+/* Metadata of a node we just created and hold no fd for (never follows). */
+static int set_node_meta (apply_ctx *c, struct archive_entry *e, bool is_link, int dirfd,
+                          const char *name, const char *path, oci_error **err)
+{
+  struct timespec ts[2];
+  if (set_owner (c, e, -1, dirfd, name, path, err) < 0)
+    return -1;
+  if (!is_link)
+    {
+      /* a fifo or device node we created a moment ago in a tree only we
+         write: fchmodat cannot be redirected */
+      if (fchmodat (dirfd, name, archive_entry_perm (e) & 07777, 0) < 0)
+        return oci_error_set (err, errno, "`%s`: chmod", path);
+      if (set_xattrs (c, e, -1, dirfd, name, path, err) < 0)
+        return -1;
+    }
+  entry_times (e, ts);
+  if (utimensat (dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+    return oci_error_set (err, errno, "`%s`: set times", path);
+  return 0;
+}
+
+static int apply_whiteout (apply_ctx *c, enum whiteout_kind kind, const char *clean,
+                           const char *target, oci_error **err)
+{
+  size_t plen = tarpath_parent_len (clean);
+  cleanup_free char *dir = strndup (clean, plen);
+  cleanup_free char *victim = NULL;
+  cleanup_close int dfd = -1;
+
+  if (dir == NULL)
+    return oci_error_set (err, ENOMEM, "`%s`", clean);
+  drop_parent (c);
+  if (kind == WHITEOUT_OPAQUE)
+    {
+      dfd = safepath_mkdir_p (c->rootfd, dir, 0755);
+      if (dfd >= 0)
+        {
+          close (dfd);
+          dfd = safepath_open (c->rootfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY, 0);
+        }
+      if (dfd < 0)
+        return oci_error_set (err, errno, "`%s`: opaque directory", clean);
+      if (*dir && mark_written (c, dir) < 0)
+        return oci_error_set (err, ENOMEM, "`%s`", clean);
+      return whiteout_opaque (dfd, dir, c->written, err);
+    }
+  if (*target == '\0' || strcmp (target, ".") == 0 || strcmp (target, "..") == 0)
+    return 0;
+  dfd = safepath_open (c->rootfd, *dir ? dir : ".", O_PATH | O_DIRECTORY, 0);
+  if (dfd < 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR)
+        return 0; /* nothing below to hide */
+      return oci_error_set (err, errno, "`%s`: whiteout", clean);
+    }
+  if (*dir)
+    {
+      if (asprintf (&victim, "%s/%s", dir, target) < 0)
+        return oci_error_set (err, ENOMEM, "`%s`", clean);
+    }
+  else if ((victim = strdup (target)) == NULL)
+    return oci_error_set (err, ENOMEM, "`%s`", clean);
+  return whiteout_remove (dfd, target, victim, c->written, err);
+}
+
+static int apply_entry (apply_ctx *c, struct archive *a, struct archive_entry *e,
+                        oci_error **err)
+{
+  const char *raw = archive_entry_pathname (e);
+  cleanup_free char *clean = NULL;
+  cleanup_free char *link_clean = NULL;
+  const char *base, *wh_target = NULL, *hard = archive_entry_hardlink (e);
+  mode_t type = archive_entry_filetype (e);
+  enum whiteout_kind wk;
+  struct stat st;
+  int dirfd, r;
+
+  if (raw == NULL)
+    return oci_error_set (err, 0, "an entry without a name");
+  clean = tarpath_clean (raw, NULL);
+  if (clean == NULL)
+    return oci_error_set (err, ENOMEM, "`%s`", raw);
+  base = tarpath_base (clean);
+  wk = whiteout_parse (base, &wh_target);
+  if (wk == WHITEOUT_META)
+    return 0;
+  if (wk != WHITEOUT_NONE)
+    return apply_whiteout (c, wk, clean, wh_target, err);
+
+  if (*clean == '\0')
+    {
+      /* the root itself ("./"): only its metadata can change */
+      if (type == AE_IFDIR && hard == NULL)
+        return make_dir (c, e, -1, ".", "", err);
+      log_warn ("entry `%s`: cannot replace the root directory: skipped", raw);
+      return 0;
+    }
+  if (hard)
+    {
+      bool escaped;
+      link_clean = tarpath_clean (hard, &escaped);
+      if (link_clean == NULL)
+        return oci_error_set (err, ENOMEM, "`%s`", raw);
+      if (escaped || *link_clean == '\0')
+        {
+          /* contained: the entry is refused, the unpack goes on */
+          log_warn ("entry `%s`: hard link to `%s` outside the root: skipped", raw, hard);
+          return 0;
+        }
+      if (strcmp (link_clean, clean) == 0)
+        return 0; /* a link to itself: the file is there already */
+    }
+  if (type == AE_IFSOCK)
+    {
+      log_warn ("entry `%s`: sockets are not unpacked", raw);
+      return 0;
+    }
+
+  dirfd = parent_dir (c, clean, tarpath_parent_len (clean), err);
+  if (dirfd < 0)
+    return -1;
+  if (mark_written (c, clean) < 0)
+    return oci_error_set (err, ENOMEM, "`%s`", clean);
+
+  /* Something there already (a lower layer's, or an earlier entry): a
+     directory meeting a directory merges; anything else is replaced. */
+  if (fstatat (dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      if (S_ISDIR (st.st_mode) && type == AE_IFDIR && hard == NULL)
+        return make_dir (c, e, dirfd, base, clean, err);
+      if (S_ISDIR (st.st_mode) || S_ISLNK (st.st_mode))
+        {
+          cleanup_free char *keep = strdup (base);
+          cleanup_free char *pp = strndup (clean, tarpath_parent_len (clean));
+          if (keep == NULL || pp == NULL)
+            return oci_error_set (err, ENOMEM, "`%s`", clean);
+          if (S_ISDIR (st.st_mode))
+            r = whiteout_remove (dirfd, base, clean, NULL, err);
+          else
+            r = unlinkat (dirfd, base, 0) < 0 ? oci_error_set (err, errno, "`%s`: replace", clean)
+                                              : 0;
+          if (r < 0)
+            return -1;
+          /* the cached parent fd may have been reached through what we
+             removed: resolve it again */
+          drop_parent (c);
+          dirfd = parent_dir (c, clean, tarpath_parent_len (clean), err);
+          if (dirfd < 0)
+            return -1;
+        }
+      else if (unlinkat (dirfd, base, 0) < 0 && errno != ENOENT)
+        return oci_error_set (err, errno, "`%s`: replace", clean);
+    }
+  else if (errno != ENOENT)
+    return oci_error_set (err, errno, "`%s`", clean);
+
+  if (hard)
+    return make_hardlink (c, link_clean, dirfd, base, clean, err);
+  switch (type)
+    {
+    case AE_IFREG:
+      return write_file (c, a, e, dirfd, base, clean, err);
+    case AE_IFDIR:
+      return make_dir (c, e, dirfd, base, clean, err);
+    case AE_IFLNK:
+      {
+        const char *target = archive_entry_symlink (e);
+        if (target == NULL)
+          return oci_error_set (err, 0, "`%s`: symlink without a target", clean);
+        /* stored as is, never followed while unpacking */
+        if (symlinkat (target, dirfd, base) < 0)
+          return oci_error_set (err, errno, "`%s`: symlink", clean);
+        return set_node_meta (c, e, true, dirfd, base, clean, err);
+      }
+    case AE_IFIFO:
+    case AE_IFCHR:
+    case AE_IFBLK:
+      r = make_node (c, e, type == AE_IFIFO ? S_IFIFO : type == AE_IFCHR ? S_IFCHR : S_IFBLK,
+                     dirfd, base, clean, err);
+      if (r != 0)
+        return r < 0 ? -1 : 0;
+      return set_node_meta (c, e, false, dirfd, base, clean, err);
+    default:
+      return oci_error_set (err, 0, "`%s`: unsupported entry type 0%o", clean, (unsigned) type);
+    }
+}
+
+int apply_layer (apply_ctx *c, struct archive *a, size_t index, oci_error **err)
+{
+  struct archive_entry *e;
+  pathmap_clear (c->written);
+  drop_parent (c);
+  for (;;)
+    {
+      int r = archive_read_next_header (a, &e);
+      if (r == ARCHIVE_EOF)
+        return 0;
+      if (r == ARCHIVE_WARN)
+        log_debug ("layer %zu: %s", index, archive_error_string (a));
+      else if (r != ARCHIVE_OK)
+        return oci_error_set (err, 0, "layer %zu: tar: %s", index,
+                              archive_error_string (a) ? archive_error_string (a) : "corrupt");
+      if (apply_entry (c, a, e, err) < 0)
+        return oci_error_prefix (err, "layer %zu: entry", index);
+    }
+}
+
+struct finish_state
+{
+  apply_ctx *c;
+  oci_error **err;
+  int failed;
+};
+
+static void finish_dir (const char *path, pathmap_value *v, void *arg)
+{
+  struct finish_state *fs = arg;
+  cleanup_close int fd = -1;
+  if (fs->failed)
+    return;
+  fd = safepath_open (fs->c->rootfd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+  if (fd < 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+        return; /* whited out or replaced by a later layer */
+      fs->failed = oci_error_set (fs->err, errno, "`%s`: open directory", path);
+      return;
+    }
+  if (fchmod (fd, v->mode) < 0)
+    fs->failed = oci_error_set (fs->err, errno, "`%s`: chmod", path);
+  else if (futimens (fd, v->times) < 0)
+    fs->failed = oci_error_set (fs->err, errno, "`%s`: set times", path);
+}
+
+int apply_finish (apply_ctx *c, oci_error **err)
+{
+  struct finish_state fs = { c, err, 0 };
+  drop_parent (c);
+  pathmap_each (c->dirs, finish_dir, &fs);
+  return fs.failed;
+}
