@@ -254,6 +254,13 @@ int defaults_apply (const bundle_options *o, spec *s, oci_error **err)
         return -1;
     }
 
+  /* docker: in its own network namespace a process may bind any port
+     without CAP_NET_BIND_SERVICE (a web server as a non-root user) */
+  if (o->net != NET_HOST
+      && (strv_push (&s->sysctl_keys, "net.ipv4.ip_unprivileged_port_start") < 0
+          || strv_push (&s->sysctl_values, "0") < 0))
+    return oci_error_set (err, ENOMEM, "sysctl");
+
   if (defaults_capabilities (o, &s->caps, err) < 0)
     return -1;
   s->no_new_privileges = o->no_new_privileges;

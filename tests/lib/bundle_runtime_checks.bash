@@ -137,6 +137,9 @@ check_ulimit() {
 check_net() {
   mkrun_cmd "$1" --entrypoint "" -- cat /proc/net/dev
   [ "$(echo "$output" | grep -c ':')" -eq 1 ] # lo only
+  # as docker: a non-root user may bind port 80 in its own network namespace
+  mkrun_cmd "$1" --entrypoint "" -- cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+  [ "$output" = 0 ]
   mkrun_cmd "$1" --entrypoint "" --net host -- readlink /proc/self/ns/net
   [ "$output" = "$(readlink /proc/self/ns/net)" ]
 }

@@ -45,6 +45,7 @@ static void test_defaults (void **state)
   assert_string_equal (s.rlimits[0].type, "RLIMIT_NOFILE");
   assert_true (s.rlimits[0].hard <= 1048576 && s.rlimits[0].hard == defaults_nofile ());
   assert_false (s.devices_allow_all);
+  assert_int_equal (strv_index (&s.sysctl_keys, "net.ipv4.ip_unprivileged_port_start"), 0);
   spec_clear (&s);
 
   /* host network, privileged, user namespace, ulimits */
@@ -55,6 +56,7 @@ static void test_defaults (void **state)
   spec_init (&s);
   assert_int_equal (defaults_apply (&o, &s, &err), 0);
   assert_true (strv_index (&s.namespaces, "network") < 0);
+  assert_int_equal (s.sysctl_keys.n, 0); /* not the host's network */
   assert_int_equal (s.masked_paths.n, 0);
   assert_true (s.devices_allow_all);
   assert_int_equal (s.n_rlimits, 2);
