@@ -93,6 +93,27 @@ pinned() { # the pipeline token of app:latest
   [ "$(cfg '.hooks')" = null ]
 }
 
+@test "differential: everything \`runc spec\` and \`crun spec\` set up by default is in ours" {
+  mkb --rootfs "$ROOTFS" app:latest "$B"
+  for rt in runc crun; do
+    command -v $rt >/dev/null || continue
+    mkdir -p "$TESTTMP/$rt" && (cd "$TESTTMP/$rt" && $rt spec)
+    ref=$TESTTMP/$rt/config.json
+    for d in $(jq -r '.mounts[].destination' "$ref"); do
+      [ "$(cfg "[.mounts[] | select(.destination==\"$d\")] | length")" = 1 ] || { echo "$rt mount $d missing"; false; }
+    done
+    for p in $(jq -r '.linux.maskedPaths[]' "$ref"); do
+      [ "$(cfg ".linux.maskedPaths | index(\"$p\") != null")" = true ] || { echo "$rt masked $p missing"; false; }
+    done
+    for p in $(jq -r '.linux.readonlyPaths[]' "$ref"); do
+      [ "$(cfg ".linux.readonlyPaths | index(\"$p\") != null")" = true ] || { echo "$rt readonly $p missing"; false; }
+    done
+    for n in $(jq -r '.linux.namespaces[].type' "$ref"); do
+      [ "$(cfg "[.linux.namespaces[].type] | index(\"$n\") != null")" = true ] || { echo "$rt namespace $n missing"; false; }
+    done
+  done
+}
+
 @test "options: resources, mounts, read-only, caps, security, ulimits, userns" {
   mkdir -p "$TESTTMP/vol"
   printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}' >"$TESTTMP/prof.json"
