@@ -22,6 +22,18 @@ setup() {
   [ "$output" = "app piped" ]
 }
 
+@test "img-fetch | img-unpack | mkbundle | runc, offline from an OCI layout into a fresh store" {
+  local store=$TESTTMP/store
+  img-fetch -q --store "$store" "oci:$LAYOUT:app:latest" \
+    | img-unpack -q --store "$store" -o "$B/rootfs" \
+    | mkbundle -q --store "$store" "$B" -- three stages >"$TESTTMP/out" 2>/dev/null
+  [ "$(cat "$TESTTMP/out")" = "$B" ]
+  python3 "$BUNDLE_SCHEMA_CHECK" "$B/config.json"
+  run_container runc "$B"
+  [ "$status" -eq 0 ]
+  [ "$output" = "app three stages" ]
+}
+
 @test "--net bridge: netsetup gives eth0 an address and /etc/hosts its name, and undoes it" {
   [ -x "$BIN/netsetup" ] || skip "netsetup is not built"
   veths_before=$(ip -o link show type veth | wc -l)
