@@ -114,6 +114,25 @@ pinned() { # the pipeline token of app:latest
   done
 }
 
+@test "differential: umoci raw runtime-config converts the image the same way" {
+  command -v umoci >/dev/null || skip "umoci is not installed"
+  mkb --rootfs "$ROOTFS" app:latest "$B"
+  umoci raw runtime-config --image "$LAYOUT:app:latest" --rootfs "$ROOTFS" "$TESTTMP/umoci.json" 2>/dev/null
+  u() { jq -cr "$1" "$TESTTMP/umoci.json"; }
+  [ "$(cfg '.process.args | tojson')" = "$(u '.process.args')" ]
+  [ "$(cfg .process.cwd)" = "$(u .process.cwd)" ]
+  [ "$(cfg '.process.user | tojson')" = "$(u '.process.user')" ]
+  # every image variable is there with the same value
+  for e in $(u '.process.env[]' | grep -v -e '^TERM=' -e '^HOME='); do
+    [ "$(cfg ".process.env | index(\"$e\") != null")" = true ] || { echo "env $e"; false; }
+  done
+  # the same annotations, except the unsafe label we drop and umoci's empty author
+  for k in $(u '.annotations | keys[]'); do
+    case $k in org.ocikit.*|org.opencontainers.image.author) continue ;; esac
+    [ "$(cfg ".annotations[\"$k\"]")" = "$(u ".annotations[\"$k\"]")" ] || { echo "annotation $k"; false; }
+  done
+}
+
 @test "options: resources, mounts, read-only, caps, security, ulimits, userns" {
   mkdir -p "$TESTTMP/vol"
   printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}' >"$TESTTMP/prof.json"

@@ -174,6 +174,20 @@ static void test_make_from_config (void **state)
   assert_string_equal (json, "unit\n");
   free (json);
 
+  /* run again: unchanged /etc files are left alone, changed ones replaced */
+  {
+    struct stat a, b;
+    snprintf (p, sizeof p, "%s/hosts", dir);
+    assert_int_equal (stat (p, &a), 0);
+    assert_int_equal (bundle_make_from_config (cfg, dir, &o, &err), 0);
+    assert_int_equal (stat (p, &b), 0);
+    assert_true (a.st_ino == b.st_ino);
+    assert_int_equal (bundle_options_add (&o, OPT_HOSTNAME, "other", &err), 0);
+    assert_int_equal (bundle_make_from_config (cfg, dir, &o, &err), 0);
+    assert_int_equal (stat (p, &b), 0);
+    assert_true (a.st_ino != b.st_ino);
+  }
+
   /* a bad option value across options: nothing rewritten */
   assert_int_equal (bundle_options_add (&o, OPT_PUBLISH, "80:80", &err), 0);
   assert_int_equal (bundle_make_from_config (cfg, dir, &o, &err), -1);
