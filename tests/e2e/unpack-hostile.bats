@@ -24,7 +24,7 @@ teardown() {
 
 # everything about the canary and what sits beside the target
 snapshot() {
-  (cd "$TESTTMP" && find . -path ./root -prune -o -printf '%p %y %m %n %s %T@\n' | sort
+  (cd "$TESTTMP" && find . \( -path ./root -o -path ./root2 \) -prune -o -printf '%p %y %m %n %s %T@\n' | sort
    sha256sum canary/victim)
 }
 
@@ -120,4 +120,22 @@ unpack() { run img-unpack --store "$LAY" "$@" -o "$TESTTMP/root"; }
   assert_one_line_error
   [[ "$output" == *"layer 0"*"max-size"* ]]
   [ -d "$TESTTMP/root" ] && [ -z "$(ls -A "$TESTTMP/root")" ]
+}
+
+@test "hostile: the fallback walk (no openat2) gives the same result for every case" {
+  start=$(date +%s%N)
+  for img in dotdot symlink rootlink dot symlink-overwrite hardlink whiteout digest diffid \
+             truncated huge; do
+    rm -rf "$TESTTMP/root" "$TESTTMP/root2"
+    run img-unpack --store "$LAY" "hostile-$img" -o "$TESTTMP/root"
+    s1=$status o1=$output
+    run env OCIKIT_SAFEPATH_FALLBACK=1 img-unpack --store "$LAY" "hostile-$img" -o "$TESTTMP/root2"
+    [ "$status" = "$s1" ] || { echo "$img: status $status vs $s1"; false; }
+    [ "${output//root2/root}" = "$o1" ] || { echo "$img: '$output' vs '$o1'"; false; }
+    if [ -d "$TESTTMP/root" ]; then
+      diff <(python3 "$SRC/tests/lib/treelist.py" "$TESTTMP/root" --new-after "$start") \
+           <(python3 "$SRC/tests/lib/treelist.py" "$TESTTMP/root2" --new-after "$start")
+    fi
+  done
+  rm -rf "$TESTTMP/root2"
 }
