@@ -17,14 +17,16 @@ setup() {
 }
 
 teardown() {
-  [ "$(snapshot)" = "$BEFORE" ] || { echo "canary changed"; snapshot; false; }
-  [ ! -e /canary ]
+  local ok=0
+  [ "$(snapshot)" = "$BEFORE" ] || { echo "canary changed:"; snapshot; ok=1; }
+  [ ! -e /canary ] || { echo "/canary appeared"; ok=1; }
   common_teardown
+  return $ok
 }
 
 # everything about the canary and what sits beside the target
 snapshot() {
-  (cd "$TESTTMP" && find . \( -path ./root -o -path ./root2 \) -prune -o -printf '%p %y %m %n %s %T@\n' | sort
+  (cd "$TESTTMP" && find . -mindepth 1 \( -path ./root -o -path ./root2 \) -prune -o -printf '%p %y %m %n %s %T@\n' | sort
    sha256sum canary/victim)
 }
 
