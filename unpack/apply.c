@@ -268,11 +268,18 @@ static int make_dir (apply_ctx *c, struct archive_entry *e, int dirfd, const cha
   r = make_dir_meta (c, &m, dirfd, name, path, &fd, err);
   if (r == 0)
     {
+      struct stat st;
       v = pathmap_get (c->dirs, path, true);
       if (v == NULL)
         r = oci_error_set (err, ENOMEM, "`%s`", path);
+      else if (fstat (fd, &st) < 0)
+        r = oci_error_set (err, errno, "`%s`", path);
       else
         {
+          /* which directory it was: by the end, the path may lead to
+             another one (replaced by a symlink, removed and implied again) */
+          v->dev = st.st_dev;
+          v->ino = st.st_ino;
           v->mode = m.mode;
           v->flags = 1;
           v->times[0] = m.times[0];
@@ -499,10 +506,6 @@ static int apply_entry (apply_ctx *c, struct archive *a, struct archive_entry *e
         return make_dir (c, e, dirfd, base, clean, err);
       if (S_ISDIR (st.st_mode) || S_ISLNK (st.st_mode))
         {
-          cleanup_free char *keep = strdup (base);
-          cleanup_free char *pp = strndup (clean, tarpath_parent_len (clean));
-          if (keep == NULL || pp == NULL)
-            return oci_error_set (err, ENOMEM, "`%s`", clean);
           if (drain (c, err) < 0)
             return -1;
           if (S_ISDIR (st.st_mode))
@@ -594,6 +597,7 @@ static void finish_dir (const char *path, pathmap_value *v, void *arg)
 {
   struct finish_state *fs = arg;
   cleanup_close int fd = -1;
+  struct stat st;
   if (fs->failed)
     return;
   fd = safepath_open (fs->c->rootfd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
@@ -604,6 +608,8 @@ static void finish_dir (const char *path, pathmap_value *v, void *arg)
       fs->failed = oci_error_set (fs->err, errno, "`%s`: open directory", path);
       return;
     }
+  if (fstat (fd, &st) < 0 || st.st_dev != v->dev || st.st_ino != v->ino)
+    return; /* not the directory its entry made */
   if (fchmod (fd, v->mode) < 0)
     fs->failed = oci_error_set (fs->err, errno, "`%s`: chmod", path);
   else if (futimens (fd, v->times) < 0)

@@ -8,7 +8,7 @@ load ../lib/common
 
 setup() {
   common_setup
-  LAY=$(fixture_layout unpack-hostile-v3)
+  LAY=$(fixture_layout unpack-hostile-v4)
   mkdir "$TESTTMP/canary"
   echo precious >"$TESTTMP/canary/victim"
   chmod 644 "$TESTTMP/canary/victim"
