@@ -8,7 +8,7 @@ load ../lib/common
 
 setup() {
   common_setup
-  LAY=$(fixture_layout unpack-hostile-v4)
+  LAY=$(fixture_layout unpack-hostile-v5)
   mkdir "$TESTTMP/canary"
   echo precious >"$TESTTMP/canary/victim"
   chmod 644 "$TESTTMP/canary/victim"
@@ -122,6 +122,12 @@ unpack() { run img-unpack --store "$LAY" "$@" -o "$TESTTMP/root"; }
   assert_one_line_error
   [[ "$output" == *"layer 0"*"max-size"* ]]
   [ -d "$TESTTMP/root" ] && [ -z "$(ls -A "$TESTTMP/root")" ]
+}
+
+@test "hostile: 3000 empty files unpack within 64 file descriptors" {
+  run sh -c "ulimit -n 64 && img-unpack --store '$LAY' hostile-many -o '$TESTTMP/root'"
+  [ "$status" -eq 0 ]
+  [ "$(ls "$TESTTMP/root/many" | wc -l)" -eq 3000 ]
 }
 
 @test "hostile: the fallback walk (no openat2) gives the same result for every case" {

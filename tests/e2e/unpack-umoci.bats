@@ -61,7 +61,7 @@ same_as_umoci() { # LAYOUT NAME
 }
 
 @test "umoci: aborts on a hard link to outside, img-unpack contains it" {
-  lay=$(fixture_layout unpack-hostile-v4)
+  lay=$(fixture_layout unpack-hostile-v5)
   run umoci unpack --image "$lay:hostile-hardlink" "$TESTTMP/bundle"
   [ "$status" -ne 0 ]
   run img-unpack --store "$lay" hostile-hardlink -o "$TESTTMP/ours"

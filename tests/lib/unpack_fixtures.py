@@ -252,6 +252,9 @@ def hostile(path):
     # a whiteout naming ../canary
     simple(lay, "hostile-whiteout", [base, raw_tar([
         (ti("../.wh.canary"), None), (ti("etc/../../.wh.canary"), None)])])
+    # thousands of empty files: queued file writes must stay bounded (each
+    # holds a directory fd)
+    simple(lay, "hostile-many", [raw_tar([(ti("many/f%05d" % i), b"") for i in range(3000)])])
     # lying compressed digest: the descriptor names another blob's digest
     good = raw_tar([(ti("f", size=2), b"ok")])
     gz = compress(good, "gzip")
