@@ -16,7 +16,7 @@ LDFLAGS += $(SAN)
 
 # Debian packages needed to build and to test (each module.mk adds its own).
 DEPS := build-essential pkg-config libyajl-dev libssl-dev libcmocka-dev bats \
-        python3 jq valgrind
+        python3 jq valgrind zstd
 
 LIB      := $(O)/libocikit.a
 LIB_SRCS := $(wildcard shared/*.c)
@@ -74,6 +74,19 @@ check-asan:
 check-valgrind: tests
 	OCIKIT_BUILD=$(abspath $(O)) OCIKIT_VALGRIND=1 tests/run unit
 
+# The main job, offline: build a busybox image, pull/unpack/bundle/run it.
+demo: deps all
+	examples/demo
+
+# runner against crun and runc, one test per runtime-spec requirement.
+conformance: all
+	OCIKIT_BUILD=$(abspath $(O)) tests/conformance/run
+
+# Each bench/ script runs our tool and its peer on the same input and
+# prints medians and the ratio.
+bench: all
+	for b in bench/*; do [ -x "$$b" ] && OCIKIT_BUILD=$(abspath $(O)) "$$b"; done
+
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(sort $(DEPS))
@@ -88,5 +101,5 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-unit check-asan check-valgrind deps install clean
+.PHONY: demo all tests check check-unit check-asan check-valgrind conformance bench deps install clean
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

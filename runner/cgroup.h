@@ -50,4 +50,43 @@ int cgroup_kill_all (cgroup *cg, int sig, oci_error **err);
 int cgroup_destroy (cgroup *cg, oci_error **err);
 void cgroup_free (cgroup *cg);
 
+/* ---- additions (runner part 2) ---- */
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+/* The path cgroup_create uses for (linux.cgroupsPath, id, systemd):
+   - "" or NULL: "/runner/ID" (runc uses "/ID"; we keep every container
+     under one parent so the tree is easy to audit and clean);
+   - absolute "/a/b": itself; relative "a/b": "/runner/a/b";
+   - systemd ("slice:prefix:name", --systemd-cgroup): the cgroupfs path
+     systemd would use, e.g. "system.slice:runner:x" →
+     "/system.slice/runner-x.scope", "a-b.slice:p:x" →
+     "/a.slice/a-b.slice/p-x.scope"; empty slice = system.slice; a name
+     ending in ".slice" is that slice itself. systemd is never called:
+     the equivalent directories are written directly.
+   `..` components are refused. *out is malloc'd. */
+int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
+                         char **out, oci_error **err);
+
+/* cgroup_create, plus linux.devices (may be NULL): when
+   linux.resources.devices is given, each configured device and the
+   runtime's default devices (null, zero, full, random, urandom, tty,
+   console, ptmx, pts, tun, and mknod of any device) get an allow rule after
+   the configured rules, as runc does (config-linux.md "Default Devices"). */
+int cgroup_create_with_devices (const char *root, const char *cgroups_path,
+                                const char *id, bool systemd, yajl_val resources,
+                                yajl_val linux_devices, cgroup **out, oci_error **err);
+
+enum cgroup_mode cgroup_get_mode (const cgroup *cg);
+/* True when the freezer says FROZEN (v1) or cgroup.events has "frozen 1". */
+int cgroup_is_frozen (cgroup *cg, bool *frozen, oci_error **err);
+/* Times the kernel OOM-killed a process in the cgroup (v1
+   memory.oom_control "oom_kill", v2 memory.events "oom_kill"); `events`
+   reports {"type":"oom"} when it grows. */
+int cgroup_oom_kill_count (cgroup *cg, uint64_t *count, oci_error **err);
+/* Generate the "data" object of runc's `events --stats` JSON
+   ({"cpu":…,"memory":…,"pids":…,"blkio":…,"hugetlb":…,"intel_rdt":{}})
+   into `g`, which the caller wraps in {"type":"stats","id":…,"data":…}. */
+int cgroup_stats_json (cgroup *cg, yajl_gen g, oci_error **err);
+
 #endif

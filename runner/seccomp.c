@@ -1,22 +1,477 @@
-/* Placeholder (runner part 2 replaces this file): a profile is refused
-   rather than silently ignored. */
+/* linux.seccomp (runtime-spec config-linux.md "Seccomp") compiled with
+   libseccomp in the runtime and exported as a classic BPF program, so the
+   container's init only calls seccomp(2) with a ready program. Compiled
+   programs are cached by a hash of the profile. */
 #include "seccomp.h"
 
-#include <stddef.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
-int seccomp_program_build (yajl_val seccomp, seccomp_program **out, oci_error **err)
+#include "cleanup.h"
+#include "digest.h"
+#include "fileutil.h"
+#include "json.h"
+
+/* The kernel's limit on a seccomp program (BPF_MAXINSNS). */
+#define SECCOMP_MAX_INSNS 4096
+
+struct seccomp_program
 {
-  *out = NULL;
-  if (seccomp == NULL)
-    return 0;
-  return oci_error_set (err, 0, "linux.seccomp: not supported yet");
+  struct sock_filter *filter;
+  unsigned short len;
+  unsigned int flags; /* SECCOMP_FILTER_FLAG_* from linux.seccomp.flags */
+  bool notify;        /* some rule uses SCMP_ACT_NOTIFY */
+  bool cached;
+  char *listener_path;
+  char *listener_metadata;
+};
+
+static void seccomp_ctx_releasep (scmp_filter_ctx *c)
+{
+  if (*c)
+    seccomp_release (*c);
 }
 
-int seccomp_program_install (const seccomp_program *p, int *listener_fd, oci_error **err)
+void seccomp_program_free (seccomp_program *p)
 {
-  *listener_fd = -1;
+  if (p == NULL)
+    return;
+  free (p->filter);
+  free (p->listener_path);
+  free (p->listener_metadata);
+  free (p);
+}
+
+static void seccomp_program_freep (seccomp_program **p)
+{
+  seccomp_program_free (*p);
+}
+
+const char *seccomp_program_listener_path (const seccomp_program *p)
+{
+  return p ? p->listener_path : NULL;
+}
+
+const char *seccomp_program_listener_metadata (const seccomp_program *p)
+{
+  return p ? p->listener_metadata : NULL;
+}
+
+bool seccomp_program_from_cache (const seccomp_program *p) { return p && p->cached; }
+size_t seccomp_program_length (const seccomp_program *p) { return p ? p->len : 0; }
+
+/* ---- the profile ---- */
+
+static int parse_action (const char *name, yajl_val errno_ret, uint32_t *out, bool *notify,
+                         oci_error **err)
+{
+  /* config-linux.md: errnoRet defaults to EPERM for ERRNO and TRACE. */
+  long long e = EPERM;
+  if (errno_ret && YAJL_IS_INTEGER (errno_ret))
+    e = YAJL_GET_INTEGER (errno_ret);
+  if (e < 0 || e > 0xffff)
+    return oci_error_set (err, 0, "linux.seccomp: errnoRet %lld out of range", e);
+  if (name == NULL)
+    return oci_error_set (err, 0, "linux.seccomp: missing action");
+  if (strcmp (name, "SCMP_ACT_KILL") == 0 || strcmp (name, "SCMP_ACT_KILL_THREAD") == 0)
+    *out = SCMP_ACT_KILL_THREAD;
+  else if (strcmp (name, "SCMP_ACT_KILL_PROCESS") == 0)
+    *out = SCMP_ACT_KILL_PROCESS;
+  else if (strcmp (name, "SCMP_ACT_TRAP") == 0)
+    *out = SCMP_ACT_TRAP;
+  else if (strcmp (name, "SCMP_ACT_ERRNO") == 0)
+    *out = SCMP_ACT_ERRNO ((uint32_t) e);
+  else if (strcmp (name, "SCMP_ACT_TRACE") == 0)
+    *out = SCMP_ACT_TRACE ((uint32_t) e);
+  else if (strcmp (name, "SCMP_ACT_ALLOW") == 0)
+    *out = SCMP_ACT_ALLOW;
+  else if (strcmp (name, "SCMP_ACT_LOG") == 0)
+    *out = SCMP_ACT_LOG;
+  else if (strcmp (name, "SCMP_ACT_NOTIFY") == 0)
+    {
+      *out = SCMP_ACT_NOTIFY;
+      *notify = true;
+    }
+  else
+    return oci_error_set (err, 0, "linux.seccomp: unknown action `%s`", name);
   return 0;
 }
 
-const char *seccomp_program_listener_path (const seccomp_program *p) { return NULL; }
-void seccomp_program_free (seccomp_program *p) {}
+static int parse_op (const char *op, enum scmp_compare *out, oci_error **err)
+{
+  static const struct { const char *name; enum scmp_compare op; } ops[] = {
+    { "SCMP_CMP_NE", SCMP_CMP_NE },  { "SCMP_CMP_LT", SCMP_CMP_LT },
+    { "SCMP_CMP_LE", SCMP_CMP_LE },  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+    { "SCMP_CMP_GE", SCMP_CMP_GE },  { "SCMP_CMP_GT", SCMP_CMP_GT },
+    { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+  };
+  for (size_t i = 0; op && i < sizeof ops / sizeof *ops; i++)
+    if (strcmp (op, ops[i].name) == 0)
+      {
+        *out = ops[i].op;
+        return 0;
+      }
+  return oci_error_set (err, 0, "linux.seccomp: unknown comparison `%s`", op ? op : "");
+}
+
+/* The parts a cached program still needs: flags, listener. */
+static int parse_meta (yajl_val sc, seccomp_program *p, oci_error **err)
+{
+  yajl_val flags = json_get (sc, "flags");
+  const char *s;
+
+  if (flags && !YAJL_IS_NULL (flags) && !YAJL_IS_ARRAY (flags))
+    return oci_error_set (err, 0, "linux.seccomp.flags: not an array");
+  for (size_t i = 0; i < json_array_len (flags); i++)
+    {
+      yajl_val f = json_array_at (flags, i);
+      const char *n = YAJL_IS_STRING (f) ? YAJL_GET_STRING (f) : "";
+      if (strcmp (n, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+        p->flags |= SECCOMP_FILTER_FLAG_TSYNC;
+      else if (strcmp (n, "SECCOMP_FILTER_FLAG_LOG") == 0)
+        p->flags |= SECCOMP_FILTER_FLAG_LOG;
+      else if (strcmp (n, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+        p->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+      else if (strcmp (n, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+        p->flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+      else
+        return oci_error_set (err, 0, "linux.seccomp.flags: unknown flag `%s`", n);
+    }
+  if ((s = json_get_string (sc, "listenerPath")) && *s
+      && (p->listener_path = strdup (s)) == NULL)
+    return oci_error_set (err, ENOMEM, "linux.seccomp");
+  if ((s = json_get_string (sc, "listenerMetadata")) && *s
+      && (p->listener_metadata = strdup (s)) == NULL)
+    return oci_error_set (err, ENOMEM, "linux.seccomp");
+  return 0;
+}
+
+static int add_architectures (scmp_filter_ctx ctx, yajl_val archs, oci_error **err)
+{
+  for (size_t i = 0; i < json_array_len (archs); i++)
+    {
+      yajl_val a = json_array_at (archs, i);
+      const char *name = YAJL_IS_STRING (a) ? YAJL_GET_STRING (a) : "";
+      char lower[32];
+      uint32_t token;
+      int r;
+      if (strncmp (name, "SCMP_ARCH_", 10) != 0 || strlen (name + 10) >= sizeof lower)
+        return oci_error_set (err, 0, "linux.seccomp.architectures: unknown `%s`", name);
+      /* libseccomp names them in lower case: SCMP_ARCH_X86_64 → x86_64 */
+      for (size_t k = 0; k <= strlen (name + 10); k++)
+        lower[k] = (char) tolower ((unsigned char) name[10 + k]);
+      token = seccomp_arch_resolve_name (lower);
+      if (token == 0)
+        return oci_error_set (err, 0, "linux.seccomp.architectures: unknown `%s`", name);
+      r = seccomp_arch_add (ctx, token);
+      if (r < 0 && r != -EEXIST)
+        return oci_error_set (err, -r, "linux.seccomp.architectures: add `%s`", name);
+    }
+  return 0;
+}
+
+static int add_syscall_rule (scmp_filter_ctx ctx, yajl_val rule, size_t idx, uint32_t def,
+                             bool *notify, oci_error **err)
+{
+  yajl_val names = json_get_array (rule, "names");
+  yajl_val args = json_get_array (rule, "args");
+  size_t nargs = json_array_len (args);
+  struct scmp_arg_cmp cmps[6];
+  bool split = false;
+  uint32_t action;
+
+  if (parse_action (json_get_string (rule, "action"), json_get (rule, "errnoRet"), &action,
+                    notify, err) < 0)
+    return oci_error_prefix (err, "linux.seccomp.syscalls[%zu]", idx);
+  if (nargs > 6)
+    return oci_error_set (err, 0, "linux.seccomp.syscalls[%zu]: more than 6 args", idx);
+  for (size_t i = 0; i < nargs; i++)
+    {
+      yajl_val a = json_array_at (args, i);
+      long long index = -1;
+      yajl_val v = json_get (a, "value"), v2 = json_get (a, "valueTwo");
+      enum scmp_compare op = SCMP_CMP_EQ;
+      if (!json_get_int (a, "index", &index) || index < 0 || index > 5)
+        return oci_error_set (err, 0, "linux.seccomp.syscalls[%zu].args[%zu]: index not in 0..5", idx, i);
+      if (parse_op (json_get_string (a, "op"), &op, err) < 0)
+        return oci_error_prefix (err, "linux.seccomp.syscalls[%zu].args[%zu]", idx, i);
+      cmps[i] = (struct scmp_arg_cmp) {
+        .arg = (unsigned) index,
+        .op = op,
+        /* MASKED_EQ: value is the mask, valueTwo the expected result. */
+        .datum_a = v && YAJL_IS_NUMBER (v) ? strtoull (v->u.number.r, NULL, 10) : 0,
+        .datum_b = v2 && YAJL_IS_NUMBER (v2) ? strtoull (v2->u.number.r, NULL, 10) : 0,
+      };
+      for (size_t j = 0; j < i; j++)
+        split |= cmps[j].arg == cmps[i].arg;
+    }
+  /* libseccomp refuses a rule equal to the default action. */
+  if (action == def)
+    return 0;
+  for (size_t k = 0; k < json_array_len (names); k++)
+    {
+      yajl_val n = json_array_at (names, k);
+      const char *name = YAJL_IS_STRING (n) ? YAJL_GET_STRING (n) : NULL;
+      int nr, r = 0;
+      if (name == NULL)
+        return oci_error_set (err, 0, "linux.seccomp.syscalls[%zu].names: not a string", idx);
+      nr = seccomp_syscall_resolve_name (name);
+      if (nr == __NR_SCMP_ERROR)
+        continue; /* unknown here (newer or other arch): skipped, as runc */
+      if (split)
+        {
+          /* Two conditions on one argument cannot be one libseccomp rule:
+             like runc, one rule per condition (any of them matches). */
+          for (size_t i = 0; r == 0 && i < nargs; i++)
+            r = seccomp_rule_add_array (ctx, action, nr, 1, &cmps[i]);
+        }
+      else
+        r = seccomp_rule_add_array (ctx, action, nr, (unsigned) nargs, cmps);
+      if (r < 0)
+        return oci_error_set (err, -r, "linux.seccomp: add rule for `%s`", name);
+    }
+  return 0;
+}
+
+static int compile (yajl_val sc, seccomp_program *p, oci_error **err)
+{
+  __attribute__ ((cleanup (seccomp_ctx_releasep))) scmp_filter_ctx ctx = NULL;
+  cleanup_close int fd = -1;
+  cleanup_free char *buf = NULL;
+  yajl_val syscalls = json_get_array (sc, "syscalls");
+  bool def_notify = false;
+  uint32_t def;
+  size_t len;
+  int r;
+
+  if (parse_action (json_get_string (sc, "defaultAction"), json_get (sc, "defaultErrnoRet"),
+                    &def, &def_notify, err) < 0)
+    return oci_error_prefix (err, "linux.seccomp.defaultAction");
+  if (def_notify)
+    /* The runtime's own syscalls after the install would wait for a
+       supervisor that does not have the fd yet (runc refuses it too). */
+    return oci_error_set (err, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+  ctx = seccomp_init (def);
+  if (ctx == NULL)
+    return oci_error_set (err, EINVAL, "linux.seccomp: libseccomp init");
+  if (add_architectures (ctx, json_get_array (sc, "architectures"), err) < 0)
+    return -1;
+  for (size_t i = 0; i < json_array_len (syscalls); i++)
+    if (add_syscall_rule (ctx, json_array_at (syscalls, i), i, def, &p->notify, err) < 0)
+      return -1;
+  if (p->notify && p->listener_path == NULL)
+    return oci_error_set (err, 0, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
+
+  fd = memfd_create ("runner-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return oci_error_set (err, errno, "linux.seccomp: memfd_create");
+  r = seccomp_export_bpf (ctx, fd);
+  if (r < 0)
+    return oci_error_set (err, -r, "linux.seccomp: export the filter");
+  if (lseek (fd, 0, SEEK_SET) < 0 || read_all_fd (fd, 8 * SECCOMP_MAX_INSNS + 8, "seccomp filter", &buf, &len, err) < 0)
+    return oci_error_set (err, errno, "linux.seccomp: read the filter back");
+  if (len == 0 || len % sizeof (struct sock_filter) || len / sizeof (struct sock_filter) > SECCOMP_MAX_INSNS)
+    return oci_error_set (err, 0, "linux.seccomp: the filter has %zu instructions (limit %d)",
+                          len / sizeof (struct sock_filter), SECCOMP_MAX_INSNS);
+  p->filter = (struct sock_filter *) steal_pointer (&buf);
+  p->len = (unsigned short) (len / sizeof (struct sock_filter));
+  return 0;
+}
+
+/* sha256 of what decides the compiled program. */
+static int cache_key (yajl_val sc, char hex[DIGEST_HEX_LEN + 1], oci_error **err)
+{
+  cleanup_json_gen yajl_gen g = json_gen_new (false);
+  cleanup_free char *text = NULL;
+  cleanup_digest digest_ctx *d = digest_new ();
+  const struct scmp_version *v = seccomp_version ();
+  char head[256], out[DIGEST_STR_LEN + 1];
+  struct utsname u;
+  size_t len;
+
+  if (g == NULL || d == NULL)
+    return oci_error_set (err, ENOMEM, "seccomp cache");
+  json_gen_value (g, sc);
+  if (json_gen_result (g, &text, &len, err) < 0)
+    return -1;
+  uname (&u);
+  snprintf (head, sizeof head, "ocikit-seccomp-1 libseccomp-%u.%u.%u api-%u %s\n",
+            v->major, v->minor, v->micro, seccomp_api_get (), u.machine);
+  digest_update (d, head, strlen (head));
+  digest_update (d, text, len);
+  digest_final (d, out);
+  memcpy (hex, digest_hex (out), DIGEST_HEX_LEN + 1);
+  return 0;
+}
+
+static bool cache_load (const char *dir, const char *hex, seccomp_program *p)
+{
+  cleanup_free char *path = NULL, *buf = NULL;
+  cleanup_close int fd = -1;
+  cleanup_error oci_error *e = NULL;
+  size_t len;
+
+  if (asprintf (&path, "%s/%s.bpf", dir, hex) < 0)
+    return false;
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 || read_all_fd (fd, 8 * SECCOMP_MAX_INSNS, path, &buf, &len, &e) < 0)
+    return false;
+  if (len == 0 || len % sizeof (struct sock_filter))
+    return false;
+  p->filter = (struct sock_filter *) steal_pointer (&buf);
+  p->len = (unsigned short) (len / sizeof (struct sock_filter));
+  p->cached = true;
+  return true;
+}
+
+static void cache_store (const char *dir, const char *hex, const seccomp_program *p)
+{
+  cleanup_error oci_error *e = NULL;
+  cleanup_close int dfd = -1;
+  char name[DIGEST_HEX_LEN + 8];
+
+  if (mkdir_p (dir, 0700, &e) < 0)
+    return;
+  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return;
+  snprintf (name, sizeof name, "%s.bpf", hex);
+  write_file_atomic (dfd, name, p->filter, p->len * sizeof (struct sock_filter), 0600, &e);
+}
+
+/* Does the profile use SCMP_ACT_NOTIFY anywhere? (the cached path does
+   not compile, but install needs to know) */
+static bool uses_notify (yajl_val sc)
+{
+  yajl_val syscalls = json_get_array (sc, "syscalls");
+  for (size_t i = 0; i < json_array_len (syscalls); i++)
+    {
+      const char *a = json_get_string (json_array_at (syscalls, i), "action");
+      if (a && strcmp (a, "SCMP_ACT_NOTIFY") == 0)
+        return true;
+    }
+  return false;
+}
+
+int seccomp_program_build_cached (yajl_val seccomp, const char *cache_dir,
+                                  seccomp_program **out, oci_error **err)
+{
+  __attribute__ ((cleanup (seccomp_program_freep))) seccomp_program *p = NULL;
+  char hex[DIGEST_HEX_LEN + 1];
+
+  *out = NULL;
+  if (seccomp == NULL || YAJL_IS_NULL (seccomp))
+    return 0;
+  if (!YAJL_IS_OBJECT (seccomp))
+    return oci_error_set (err, 0, "linux.seccomp: not an object");
+  p = calloc (1, sizeof *p);
+  if (p == NULL)
+    return oci_error_set (err, ENOMEM, "linux.seccomp");
+  if (parse_meta (seccomp, p, err) < 0)
+    return -1;
+  if (cache_dir && cache_key (seccomp, hex, err) < 0)
+    return -1;
+  if (cache_dir && cache_load (cache_dir, hex, p))
+    p->notify = uses_notify (seccomp);
+  else
+    {
+      if (compile (seccomp, p, err) < 0)
+        return -1;
+      if (cache_dir)
+        cache_store (cache_dir, hex, p);
+    }
+  *out = steal_pointer (&p);
+  return 0;
+}
+
+int seccomp_program_build (yajl_val seccomp, seccomp_program **out, oci_error **err)
+{
+  return seccomp_program_build_cached (seccomp, NULL, out, err);
+}
+
+/* ---- in the container ---- */
+
+int seccomp_program_install (const seccomp_program *p, int *listener_fd, oci_error **err)
+{
+  struct sock_fprog prog;
+  unsigned int flags;
+  long r;
+
+  *listener_fd = -1;
+  if (p == NULL)
+    return 0;
+  prog.len = p->len;
+  prog.filter = p->filter;
+  flags = p->flags;
+  if (p->notify)
+    {
+      flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+      /* TSYNC returns a thread id on failure, which clashes with the
+         listener fd: the kernel wants TSYNC_ESRCH with it. */
+      if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+        flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+    }
+  r = syscall (__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if (r < 0 && errno == EINVAL
+      && (flags & (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW
+                   | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)))
+    {
+      /* Flags this kernel does not have are dropped, not fatal. */
+      flags &= ~(SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW
+                 | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+      r = syscall (__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    }
+  if (r < 0)
+    return oci_error_set (err, errno, "install the seccomp filter");
+  if (p->notify)
+    *listener_fd = (int) r;
+  return 0;
+}
+
+int seccomp_notify_send (const char *listener_path, int listener_fd, const char *state,
+                         size_t state_len, oci_error **err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  cleanup_close int s = -1;
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } ctl;
+  struct iovec iov = { .iov_base = (void *) state, .iov_len = state_len };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                        .msg_controllen = sizeof ctl.buf };
+  struct cmsghdr *c;
+
+  if (strlen (listener_path) >= sizeof addr.sun_path)
+    return oci_error_set (err, 0, "linux.seccomp.listenerPath `%s`: too long", listener_path);
+  strcpy (addr.sun_path, listener_path);
+  s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0)
+    return oci_error_set (err, errno, "linux.seccomp.listenerPath: socket");
+  if (connect (s, (struct sockaddr *) &addr, sizeof addr) < 0)
+    return oci_error_set (err, errno, "linux.seccomp.listenerPath: connect to `%s`", listener_path);
+  memset (&ctl, 0, sizeof ctl);
+  c = CMSG_FIRSTHDR (&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &listener_fd, sizeof (int));
+  if (sendmsg (s, &msg, MSG_NOSIGNAL) < 0)
+    return oci_error_set (err, errno, "linux.seccomp.listenerPath: send to `%s`", listener_path);
+  return 0;
+}

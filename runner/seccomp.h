@@ -22,4 +22,27 @@ int seccomp_program_install (const seccomp_program *p, int *listener_fd, oci_err
 const char *seccomp_program_listener_path (const seccomp_program *p);
 void seccomp_program_free (seccomp_program *p);
 
+/* ---- additions (runner part 2) ---- */
+#include <stddef.h>
+
+/* seccomp_program_build with a cache of compiled filters in `cache_dir`
+   (e.g. "<--root>/seccomp-cache"; NULL = no cache), keyed by the sha256
+   of the seccomp section (canonical JSON) + libseccomp version + kernel
+   API level + machine: repeated containers with one profile skip
+   libseccomp's compile. A cache that cannot be read or written is not an
+   error (the filter is compiled). */
+int seccomp_program_build_cached (yajl_val seccomp, const char *cache_dir,
+                                  seccomp_program **out, oci_error **err);
+/* True when the program came from the cache (tests, benchmarks). */
+bool seccomp_program_from_cache (const seccomp_program *p);
+/* Number of BPF instructions. */
+size_t seccomp_program_length (const seccomp_program *p);
+/* linux.seccomp.listenerMetadata, or NULL. */
+const char *seccomp_program_listener_metadata (const seccomp_program *p);
+/* config-linux.md "Seccomp": send the notify fd over SCM_RIGHTS to the
+   UNIX socket at listener_path, with `state` (the containerProcessState
+   JSON, fds: ["seccompFd"]) as the message. */
+int seccomp_notify_send (const char *listener_path, int listener_fd, const char *state,
+                         size_t state_len, oci_error **err);
+
 #endif
