@@ -135,6 +135,7 @@ _Noreturn void init_main (struct init_ctx *c)
       oci_error_set (&err, errno, "create cgroup/time namespace");
       fail (c->sync_fd, &err, 1);
     }
+  mounts_in_cgroupns = (c->unshare_flags & CLONE_NEWCGROUP) != 0;
   if (set_time_offsets (json_get_object (linux_, "timeOffsets"), &err) < 0)
     fail (c->sync_fd, &err, 1);
   if (!c->no_new_keyring)

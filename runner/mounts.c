@@ -22,6 +22,8 @@
 #define AT_RECURSIVE 0x8000
 #endif
 
+bool mounts_in_cgroupns;
+
 struct mount_opts
 {
   unsigned long flags;     /* MS_* to set */
@@ -279,6 +281,7 @@ static int mount_cgroup_v1 (int rootfd, const char *dest, int targetfd, unsigned
   char target[64], line[4096];
   cleanup_fclose FILE *mi = NULL;
   cleanup_close int fd = -1;
+  bool cgroupns;
   fd_path (target, sizeof target, targetfd);
   if (mount ("tmpfs", target, "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
              "mode=755") < 0)
@@ -286,6 +289,7 @@ static int mount_cgroup_v1 (int rootfd, const char *dest, int targetfd, unsigned
   fd = safepath_open (rootfd, dest, O_PATH | O_DIRECTORY, 0);
   if (fd < 0)
     return oci_error_set (err, errno, "mount cgroup on `%s`", dest);
+  cgroupns = mounts_in_cgroupns;
   mi = fopen ("/proc/self/mountinfo", "re");
   while (mi && fgets (line, sizeof line, mi))
     {
@@ -303,6 +307,26 @@ static int mount_cgroup_v1 (int rootfd, const char *dest, int targetfd, unsigned
       name = mp + 15;
       if (strchr (name, '/'))
         continue;
+      if (cgroupns)
+        {
+          /* a fresh mount shows the namespace's root: our own cgroup */
+          char opts[512] = "", super[512] = "";
+          size_t used = 0;
+          cleanup_close int sub2 = -1;
+          if (sscanf (sep + 3, "%*s %*s %511s", super) == 1)
+            for (char *tok = strtok (super, ","); tok; tok = strtok (NULL, ","))
+              if (strcmp (tok, "rw") && strcmp (tok, "ro"))
+                used += snprintf (opts + used, sizeof opts - used, "%s%s", used ? "," : "", tok);
+          if (mkdirat (fd, name, 0755) < 0 && errno != EEXIST)
+            return oci_error_set (err, errno, "mount cgroup `%s/%s`", dest, name);
+          sub2 = openat (fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          char sp[64];
+          fd_path (sp, sizeof sp, sub2);
+          if (sub2 < 0 || mount ("cgroup", sp, fstype, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                 strcmp (fstype, "cgroup2") == 0 ? NULL : opts) < 0)
+            return oci_error_set (err, errno, "mount cgroup `%s/%s`", dest, name);
+          continue;
+        }
       /* this process's path in that hierarchy, from /proc/self/cgroup */
       cg = fopen ("/proc/self/cgroup", "re");
       while (cg && fgets (cgline, sizeof cgline, cg))

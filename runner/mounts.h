@@ -13,6 +13,10 @@
 
 #include "error.h"
 
+/* Set by the init when it created a cgroup namespace: cgroup mounts are
+   then fresh mounts (the namespace's root is the container's cgroup). */
+extern bool mounts_in_cgroupns;
+
 /* Resolve `path` inside rootfd, creating missing directories (and the
    last component as an empty file when `file`); returns an O_PATH fd. */
 int rootfs_mkpath (int rootfd, const char *path, bool file, oci_error **err);
