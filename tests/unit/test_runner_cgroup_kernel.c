@@ -344,10 +344,33 @@ static void test_cpu_quota (void **state)
     fail_msg ("CPU time under a 20%% quota: %ld ms for 1 s", ms);
 }
 
+static void test_kill_all_sigkill (void **state)
+{
+  pid_t a, b;
+  int go1, go2, status;
+  if (!usable ())
+    skip ();
+  OK (cgroup_create (CGROUP_DEFAULT_ROOT, NULL, id, false, NULL, &cg, err));
+  a = spawn (sleeper, &go1);
+  b = spawn (sleeper, &go2);
+  OK (cgroup_enter (cg, a, err));
+  OK (cgroup_enter (cg, b, err));
+  release (go1);
+  release (go2);
+  /* SIGKILL: cgroup.kill where the kernel has it (also in hybrid mode) */
+  OK (cgroup_kill_all (cg, SIGKILL, err));
+  assert_int_equal (waitpid (a, &status, 0), a);
+  assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+  assert_int_equal (waitpid (b, &status, 0), b);
+  assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+  OK (cgroup_destroy (cg, err));
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_lifecycle, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_kill_all_sigkill, setup, teardown),
     cmocka_unit_test_setup_teardown (test_oom_kill, setup, teardown),
     cmocka_unit_test_setup_teardown (test_pids_limit, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cpu_quota, setup, teardown),
