@@ -74,6 +74,10 @@ check-asan:
 check-valgrind: tests
 	OCIKIT_BUILD=$(abspath $(O)) OCIKIT_VALGRIND=1 tests/run unit
 
+# The main job, offline: build a busybox image, pull/unpack/bundle/run it.
+demo: deps all
+	examples/demo
+
 # runner against crun and runc, one test per runtime-spec requirement.
 conformance: all
 	OCIKIT_BUILD=$(abspath $(O)) tests/conformance/run
@@ -97,5 +101,5 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-unit check-asan check-valgrind conformance bench deps install clean
+.PHONY: demo all tests check check-unit check-asan check-valgrind conformance bench deps install clean
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -2,4 +2,5 @@
 PROGRAMS += fetch
 fetch_BIN  := img-fetch
 fetch_LIBS := -lcurl
-DEPS += libcurl4-openssl-dev docker-registry skopeo umoci
+DEPS += libcurl4-openssl-dev libarchive-dev libarchive13 docker-registry skopeo umoci openssl curl \
+        python3 time util-linux

@@ -234,3 +234,61 @@ int safepath_open_parent (int rootfd, const char *path, const char **last)
     *last = base;
   return fd;
 }
+
+int safepath_mkdir_p (int rootfd, const char *path, mode_t mode)
+{
+  cleanup_free char *prefix = NULL;
+  size_t len = strlen (path), i = 0;
+  int fd;
+
+  fd = safepath_open (rootfd, *path ? path : ".", O_PATH | O_DIRECTORY, 0);
+  if (fd >= 0 || errno != ENOENT)
+    return fd;
+  prefix = malloc (len + 1);
+  if (prefix == NULL)
+    {
+      errno = ENOMEM;
+      return -1;
+    }
+  /* Grow the prefix one component at a time; each is resolved from the
+     root again, so a symlink met on the way stays confined. */
+  while (i < len)
+    {
+      const char *last;
+      int parent, r;
+
+      while (i < len && path[i] == '/')
+        i++;
+      while (i < len && path[i] != '/')
+        i++;
+      memcpy (prefix, path, i);
+      prefix[i] = '\0';
+      fd = safepath_open (rootfd, prefix, O_PATH | O_DIRECTORY, 0);
+      if (fd >= 0)
+        {
+          if (i < len)
+            close (fd);
+          continue;
+        }
+      if (errno != ENOENT)
+        return -1;
+      parent = safepath_open_parent (rootfd, prefix, &last);
+      if (parent < 0)
+        return -1;
+      r = mkdirat (parent, last, mode);
+      if (r < 0 && errno != EEXIST)
+        {
+          int saved = errno;
+          close (parent);
+          errno = saved;
+          return -1;
+        }
+      close (parent);
+      fd = safepath_open (rootfd, prefix, O_PATH | O_DIRECTORY, 0);
+      if (fd < 0)
+        return -1;
+      if (i < len)
+        close (fd);
+    }
+  return fd;
+}

@@ -24,6 +24,14 @@ int safepath_open (int rootfd, const char *path, int flags, mode_t mode);
    -1 with errno. */
 int safepath_open_parent (int rootfd, const char *path, const char **last);
 
+/* mkdir -p inside `rootfd`: every missing component of `path` is created
+   with `mode` (umask applies) in its parent resolved inside the root;
+   existing components, symlinks among them, are followed inside the root.
+   A component that exists and is not a directory (or a dangling symlink)
+   fails with ENOTDIR / ENOENT. Returns an O_PATH|O_DIRECTORY fd of the
+   final directory, or -1 with errno. */
+int safepath_mkdir_p (int rootfd, const char *path, mode_t mode);
+
 /* Force the fallback walk even where openat2 exists (for tests). */
 void safepath_force_fallback (int on);
 

@@ -101,6 +101,32 @@ static void run_all (void)
     close (pfd);
     assert_int_equal (safepath_open_parent (rootfd, "a/..", &last), -1);
   }
+  /* mkdir -p through a symlinked parent and ".." stays inside */
+  fd = safepath_mkdir_p (rootfd, "etcl/a/b", 0755);
+  assert_true (fd >= 0);
+  close (fd);
+  snprintf (p, sizeof p, "%s/root/etc/a/b", top);
+  assert_int_equal (access (p, F_OK), 0);
+  fd = safepath_mkdir_p (rootfd, "../../up/down", 0755);
+  assert_true (fd >= 0);
+  close (fd);
+  snprintf (p, sizeof p, "%s/root/up/down", top);
+  assert_int_equal (access (p, F_OK), 0);
+  snprintf (p, sizeof p, "%s/up", top);
+  assert_int_equal (access (p, F_OK), -1);
+  assert_int_equal (safepath_mkdir_p (rootfd, "abs/z", 0755), -1);
+  assert_int_equal (errno, ENOTDIR);
+  fd = safepath_mkdir_p (rootfd, "", 0755);
+  assert_true (fd >= 0);
+  close (fd);
+  snprintf (p, sizeof p, "%s/root/etc/a/b", top);
+  rmdir (p);
+  snprintf (p, sizeof p, "%s/root/etc/a", top);
+  rmdir (p);
+  snprintf (p, sizeof p, "%s/root/up/down", top);
+  rmdir (p);
+  snprintf (p, sizeof p, "%s/root/up", top);
+  rmdir (p);
 }
 
 static void test_openat2 (void **state) { run_all (); }

@@ -1,0 +1,27 @@
+/* Blob downloads (distribution-spec "Pulling blobs"): several at once over
+   the curl multi interface, each streamed into a store writer that hashes
+   while writing and makes the blob visible only once its digest matches;
+   blobs already in the store are skipped; a cut transfer is resumed with
+   Range (accepted only as a 206 with a matching Content-Range, a 200 starts
+   over); connection errors, 5xx and 429 are retried with backoff. */
+#ifndef OCIKIT_FETCH_TRANSFER_H
+#define OCIKIT_FETCH_TRANSFER_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "manifest.h"
+#include "progress.h"
+#include "registry.h"
+#include "store.h"
+
+#define TRANSFER_DEFAULT_PARALLEL 4
+
+/* Parse "bytes START-END/TOTAL" (RFC 9110 14.4); false if malformed. */
+bool transfer_parse_content_range (const char *v, long long *start, long long *end,
+                                   long long *total);
+
+int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int parallel,
+                    progress *p, oci_error **err);
+
+#endif
