@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <sys/stat.h>
@@ -366,6 +368,79 @@ static void test_kill_all_sigkill (void **state)
   OK (cgroup_destroy (cg, err));
 }
 
+/* Pure v2 mode for real: a private mount of this host's cgroup2 tree as
+   the root (on a hybrid host it holds few controllers, but freeze, kill,
+   device programs and subtree_control are the real kernel's). */
+static void test_v2_mode_on_a_cgroup2_mount (void **state)
+{
+  static char mnt[64];
+  cgroup *probe = NULL;
+  bool frozen;
+  int go, status;
+
+  if (!usable ())
+    skip ();
+  OK (cgroup_open (CGROUP_DEFAULT_ROOT, "/", &probe, err));
+  bool has_v2 = cgroup_hier_v2 (probe) != NULL;
+  cgroup_free (probe);
+  if (!has_v2)
+    skip ();
+  assert_int_equal (unshare (CLONE_NEWNS), 0);
+  assert_int_equal (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+  snprintf (mnt, sizeof mnt, "/tmp/ocikit-cg2-XXXXXX");
+  assert_non_null (mkdtemp (mnt));
+  assert_int_equal (mount ("cgroup2", mnt, "cgroup2", 0, NULL), 0);
+
+  yajl_val res = parse ("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}],"
+                        "\"unified\":{\"cgroup.max.descendants\":\"5\"}}");
+  oci_error *e = NULL;
+  int r = cgroup_create (mnt, NULL, id, false, res, &cg, &e);
+  yajl_tree_free (res);
+  if (r < 0)
+    {
+      umount2 (mnt, MNT_DETACH);
+      rmdir (mnt);
+      fail_msg ("%s", e->msg);
+    }
+  assert_int_equal (cgroup_get_mode (cg), CGROUP_MODE_V2);
+  char *v = NULL;
+  OK (cgroup_read (cg->hiers[0].dir, "cgroup.max.descendants", &v, err));
+  assert_string_equal (v, "5\n");
+  free (v);
+
+  child = spawn (sleeper, &go);
+  OK (cgroup_enter (cg, child, err));
+  release (go);
+  OK (cgroup_freeze (cg, true, err));
+  OK (cgroup_is_frozen (cg, &frozen, err));
+  assert_true (frozen);
+  OK (cgroup_freeze (cg, false, err));
+  OK (cgroup_kill_all (cg, SIGKILL, err));
+  assert_int_equal (waitpid (child, &status, 0), child);
+  child = -1;
+  assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+
+  /* update replaces the device program; runc's default devices
+     (null, zero, …) stay allowed after a deny-all */
+  res = parse ("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}");
+  OK (cgroup_update (cg, res, err));
+  yajl_tree_free (res);
+  child = spawn (open_devices, &go);
+  OK (cgroup_enter (cg, child, err));
+  release (go);
+  assert_int_equal (waitpid (child, &status, 0), child);
+  child = -1;
+  /* /dev/zero is a default device (runc's list): allowed → exit 3 */
+  assert_true (WIFEXITED (status));
+  assert_int_equal (WEXITSTATUS (status), 3);
+
+  OK (cgroup_destroy (cg, err));
+  cgroup_free (cg);
+  cg = NULL;
+  umount2 (mnt, MNT_DETACH);
+  rmdir (mnt);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -375,6 +450,7 @@ int main (void)
     cmocka_unit_test_setup_teardown (test_pids_limit, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cpu_quota, setup, teardown),
     cmocka_unit_test_setup_teardown (test_bpf_devices_on_unified, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_v2_mode_on_a_cgroup2_mount, setup, teardown),
   };
   return cmocka_run_group_tests_name ("runner cgroup (real cgroupfs)", tests, NULL, NULL);
 }
