@@ -624,6 +624,8 @@ static int section_has_values (yajl_val v)
     }
   if (YAJL_IS_ARRAY (v))
     return v->u.array.len > 0;
+  if (YAJL_IS_STRING (v))
+    return *YAJL_GET_STRING (v) != '\0';
   return 1;
 }
 

@@ -50,14 +50,15 @@ int cgroup_v1_set_memory (cgroup *cg, const char *dir, yajl_val sec, bool update
                           oci_error **err)
 {
   long long limit = 0, swap = 0, v;
-  bool has_limit = get_int (sec, "limit", &limit);
-  bool has_swap = get_int (sec, "swap", &swap) && swap != 0; /* 0: unset, as runc */
+  /* 0 means unset for these, as in runc (podman's `update` sends zeros) */
+  bool has_limit = get_int (sec, "limit", &limit) && limit != 0;
+  bool has_swap = get_int (sec, "swap", &swap) && swap != 0;
   bool b;
 
   if (get_bool (sec, "checkBeforeUpdate", &b) && b && update && has_limit
       && cgroup_check_limit_above_usage (dir, "memory.usage_in_bytes", limit, err) < 0)
     return -1;
-  if (get_int (sec, "reservation", &v)
+  if (get_int (sec, "reservation", &v) && v != 0
       && write_ll (cg, dir, "memory.soft_limit_in_bytes", v, err) < 0)
     return -1;
   if (has_limit)
@@ -88,14 +89,14 @@ int cgroup_v1_set_memory (cgroup *cg, const char *dir, yajl_val sec, bool update
     }
   if (has_swap && write_ll (cg, dir, "memory.memsw.limit_in_bytes", swap, err) < 0)
     return -1;
-  if (get_int (sec, "kernel", &v))
+  if (get_int (sec, "kernel", &v) && v != 0)
     {
       /* Deprecated by the spec; Linux 6.x refuses it (EOPNOTSUPP) and runc
          ignores it: best effort. */
       cleanup_error oci_error *e = NULL;
       cgroup_writef (cg, dir, "memory.kmem.limit_in_bytes", &e, "%lld", v);
     }
-  if (get_int (sec, "kernelTCP", &v)
+  if (get_int (sec, "kernelTCP", &v) && v != 0
       && write_ll (cg, dir, "memory.kmem.tcp.limit_in_bytes", v, err) < 0)
     return -1;
   if (get_int (sec, "swappiness", &v) && v >= 0)
@@ -151,11 +152,11 @@ int cgroup_v1_set_cpuset (cgroup *cg, const char *dir, yajl_val sec, oci_error *
   return 0;
 }
 
-/* pids.limit <= 0 means no limit (runc). */
+/* pids.limit < 0 means no limit, 0 leaves it as it is (runc). */
 int cgroup_v1_set_pids (cgroup *cg, const char *dir, yajl_val sec, oci_error **err)
 {
   long long v;
-  if (!get_int (sec, "limit", &v))
+  if (!get_int (sec, "limit", &v) || v == 0)
     return 0;
   if (v > 0)
     return write_ll (cg, dir, "pids.max", v, err);

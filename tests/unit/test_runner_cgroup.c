@@ -336,7 +336,7 @@ static void test_v2_every_file (void **state)
     "\"kernel\":1,\"swappiness\":10,\"disableOOMKiller\":true},"
     "\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":100000,\"burst\":1000,\"idle\":0,"
     "\"cpus\":\"0-1\",\"mems\":\"0\"},"
-    "\"pids\":{\"limit\":0},"
+    "\"pids\":{\"limit\":-1},"
     "\"blockIO\":{\"weight\":500,\"leafWeight\":300,"
     "\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":1000}],"
     "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1048576}],"
@@ -383,11 +383,22 @@ static void test_v2_every_file (void **state)
   assert_string_equal (rd ("pod/c2/cgroup.procs"), "77\n");
 
   /* update: quota alone, then memory; period alone keeps "max" here */
-  yajl_val upd = parse ("{\"cpu\":{\"quota\":-1,\"period\":50000},\"memory\":{\"limit\":-1}}");
+  yajl_val upd = parse ("{\"cpu\":{\"quota\":-1,\"period\":50000},\"memory\":{\"limit\":-1},"
+                        "\"pids\":{\"limit\":0}}");
   OK (cgroup_update (cg, upd, err));
   assert_string_equal (rd ("pod/c2/cpu.max"), "50000 100000\nmax 50000\n");
   assert_string_equal (rd ("pod/c2/memory.max"), "104857600\nmax\n");
   assert_string_equal (rd ("pod/c2/memory.swap.max"), "104857600\nmax\n");
+  assert_string_equal (rd ("pod/c2/pids.max"), "max\n"); /* 0: unchanged */
+  yajl_tree_free (upd);
+  /* podman's update sends every field, zeros for the unset ones */
+  upd = parse ("{\"memory\":{\"limit\":0,\"reservation\":0,\"swap\":0,\"kernel\":0},"
+               "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0,\"realtimeRuntime\":0,"
+               "\"realtimePeriod\":0,\"cpus\":\"\",\"mems\":\"\"},\"pids\":{\"limit\":0},"
+               "\"blockIO\":{\"weight\":0}}");
+  OK (cgroup_update (cg, upd, err));
+  assert_string_equal (rd ("pod/c2/memory.max"), "104857600\nmax\n");
+  assert_string_equal (rd ("pod/c2/cpu.max"), "50000 100000\nmax 50000\n");
   yajl_tree_free (upd);
 
   OK (cgroup_destroy (cg, err));
