@@ -229,6 +229,10 @@ static int add_syscall_rule (scmp_filter_ctx ctx, yajl_val rule, size_t idx, uin
       int nr, r = 0;
       if (name == NULL)
         return oci_error_set (err, 0, "linux.seccomp.syscalls[%zu].names: not a string", idx);
+      /* The runtime still writes (the listener fd, sync messages) after
+         the install: notifying write would wait on itself (runc too). */
+      if (action == SCMP_ACT_NOTIFY && strcmp (name, "write") == 0)
+        return oci_error_set (err, 0, "linux.seccomp: SCMP_ACT_NOTIFY cannot be used for `write`");
       nr = seccomp_syscall_resolve_name (name);
       if (nr == __NR_SCMP_ERROR)
         continue; /* unknown here (newer or other arch): skipped, as runc */
