@@ -84,6 +84,12 @@ int cgroup_is_frozen (cgroup *cg, bool *frozen, oci_error **err);
    memory.oom_control "oom_kill", v2 memory.events "oom_kill"); `events`
    reports {"type":"oom"} when it grows. */
 int cgroup_oom_kill_count (cgroup *cg, uint64_t *count, oci_error **err);
+/* An fd (O_CLOEXEC, non-blocking) that becomes readable when something in
+   the cgroup meets its memory limit: v1 an eventfd registered on
+   memory.oom_control through cgroup.event_control, v2 an inotify watch on
+   memory.events. Poll it, drain it (read), then compare
+   cgroup_oom_kill_count; `events` can wait on it instead of polling. */
+int cgroup_oom_notify_fd (cgroup *cg, int *fd, oci_error **err);
 /* Generate the "data" object of runc's `events --stats` JSON
    ({"cpu":…,"memory":…,"pids":…,"blkio":…,"hugetlb":…,"intel_rdt":{}})
    into `g`, which the caller wraps in {"type":"stats","id":…,"data":…}. */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -640,6 +641,14 @@ static void test_stats (void **state)
   assert_non_null (json_path (v, "blkio", NULL));
   OK (cgroup_oom_kill_count (cg, &oom, err));
   assert_int_equal (oom, 2);
+  /* the notify fd wakes when memory.events changes */
+  int nfd = -1;
+  OK (cgroup_oom_notify_fd (cg, &nfd, err));
+  struct pollfd pfd = { .fd = nfd, .events = POLLIN };
+  assert_int_equal (poll (&pfd, 1, 0), 0);
+  putf ("runner/s/memory.events", "oom_kill 3\n");
+  assert_int_equal (poll (&pfd, 1, 1000), 1);
+  close (nfd);
   yajl_tree_free (v);
   free (text);
   yajl_gen_free (g);

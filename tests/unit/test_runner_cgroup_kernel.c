@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -215,9 +216,14 @@ static void test_oom_kill (void **state)
   yajl_val res = parse ("{\"memory\":{\"limit\":33554432,\"swap\":33554432}}");
   OK (cgroup_create (CGROUP_DEFAULT_ROOT, NULL, id, false, res, &cg, err));
   yajl_tree_free (res);
+  int nfd = -1;
+  OK (cgroup_oom_notify_fd (cg, &nfd, err));
   child = spawn (hog, &go);
   OK (cgroup_enter (cg, child, err));
   release (go);
+  struct pollfd pfd = { .fd = nfd, .events = POLLIN };
+  assert_int_equal (poll (&pfd, 1, 20000), 1);
+  close (nfd);
   assert_int_equal (waitpid (child, &status, 0), child);
   child = -1;
   assert_true (WIFSIGNALED (status));
