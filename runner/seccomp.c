@@ -277,8 +277,6 @@ static int compile (yajl_val sc, seccomp_program *p, oci_error **err)
   for (size_t i = 0; i < json_array_len (syscalls); i++)
     if (add_syscall_rule (ctx, json_array_at (syscalls, i), i, def, &p->notify, err) < 0)
       return -1;
-  if (p->notify && p->listener_path == NULL)
-    return oci_error_set (err, 0, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
 
   fd = memfd_create ("runner-seccomp", MFD_CLOEXEC);
   if (fd < 0)
@@ -387,6 +385,8 @@ int seccomp_program_build_cached (yajl_val seccomp, const char *cache_dir,
     return oci_error_set (err, ENOMEM, "linux.seccomp");
   if (parse_meta (seccomp, p, err) < 0)
     return -1;
+  if (uses_notify (seccomp) && p->listener_path == NULL)
+    return oci_error_set (err, 0, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
   if (cache_dir && cache_key (seccomp, hex, err) < 0)
     return -1;
   if (cache_dir && cache_load (cache_dir, hex, p))
