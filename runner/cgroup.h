@@ -95,4 +95,23 @@ int cgroup_oom_notify_fd (cgroup *cg, int *fd, oci_error **err);
    into `g`, which the caller wraps in {"type":"stats","id":…,"data":…}. */
 int cgroup_stats_json (cgroup *cg, yajl_gen g, oci_error **err);
 
+/* runc's `events --stats` line: {"type":"stats","id":ID,"data":{…}}
+   (malloc'd, no newline). */
+int cgroup_stats_event (cgroup *cg, const char *id, char **line, oci_error **err);
+
+/* `runner update` options with runc's names ("memory", "memory-swap",
+   "memory-reservation", "kernel-memory", "kernel-memory-tcp",
+   "cpu-share", "cpu-quota", "cpu-period", "cpu-rt-period",
+   "cpu-rt-runtime", "cpu-idle", "cpuset-cpus", "cpuset-mems",
+   "blkio-weight", "pids-limit"; a leading "--" is fine) and their values
+   (sizes take k/m/g/t suffixes, -1 = unlimited), merged over `base` (the
+   --resources document, may be NULL; options win), as a new
+   linux.resources tree for cgroup_update. An unknown option or a bad value
+   is an error naming it. */
+int cgroup_update_resources (yajl_val base, const char *const *names,
+                             const char *const *values, size_t n, yajl_val *out,
+                             oci_error **err);
+/* "512m" → 536870912 (binary units, optional b/ib), "-1" → -1. */
+int cgroup_parse_size (const char *s, long long *out);
+
 #endif

@@ -770,6 +770,69 @@ static void test_bpf_device_program (void **state)
   yajl_tree_free (rules);
 }
 
+static void test_update_options (void **state)
+{
+  long long v;
+  yajl_val base, out = NULL;
+  assert_int_equal (cgroup_parse_size ("512m", &v), 0);
+  assert_int_equal (v, 536870912);
+  assert_int_equal (cgroup_parse_size ("1g", &v), 0);
+  assert_int_equal (v, 1073741824);
+  assert_int_equal (cgroup_parse_size ("1.5k", &v), 0);
+  assert_int_equal (v, 1536);
+  assert_int_equal (cgroup_parse_size ("64MiB", &v), 0);
+  assert_int_equal (v, 67108864);
+  assert_int_equal (cgroup_parse_size ("100", &v), 0);
+  assert_int_equal (v, 100);
+  assert_int_equal (cgroup_parse_size ("-1", &v), 0);
+  assert_int_equal (v, -1);
+  assert_int_equal (cgroup_parse_size ("12q", &v), -1);
+  assert_int_equal (cgroup_parse_size ("", &v), -1);
+
+  base = parse ("{\"memory\":{\"limit\":1,\"swap\":5},\"pids\":{\"limit\":3},\"unified\":{\"a.b\":\"1\"}}");
+  const char *names[] = { "memory", "--cpu-quota", "cpuset-cpus", "pids-limit" };
+  const char *values[] = { "64m", "50000", "0-1", "20" };
+  OK (cgroup_update_resources (base, names, values, 4, &out, err));
+  assert_int_equal (YAJL_GET_INTEGER (json_path (out, "memory", "limit", NULL)), 67108864);
+  assert_int_equal (YAJL_GET_INTEGER (json_path (out, "memory", "swap", NULL)), 5);
+  assert_int_equal (YAJL_GET_INTEGER (json_path (out, "cpu", "quota", NULL)), 50000);
+  assert_string_equal (YAJL_GET_STRING (json_path (out, "cpu", "cpus", NULL)), "0-1");
+  assert_int_equal (YAJL_GET_INTEGER (json_path (out, "pids", "limit", NULL)), 20);
+  assert_string_equal (YAJL_GET_STRING (json_path (out, "unified", "a.b", NULL)), "1");
+  yajl_tree_free (out);
+  /* no document: options alone */
+  OK (cgroup_update_resources (NULL, names, values, 1, &out, err));
+  assert_int_equal (json_object_len (out), 1);
+  yajl_tree_free (out);
+  const char *bad[] = { "memory-swap" }, *badv[] = { "lots" };
+  FAILS (cgroup_update_resources (base, bad, badv, 1, &out, err));
+  assert_non_null (strstr (errmsg, "--memory-swap `lots`"));
+  const char *unk[] = { "cpu-turbo" };
+  FAILS (cgroup_update_resources (base, unk, badv, 1, &out, err));
+  assert_non_null (strstr (errmsg, "cpu-turbo"));
+  const char *pl[] = { "pids-limit" }, *plv[] = { "ten" };
+  FAILS (cgroup_update_resources (base, pl, plv, 1, &out, err));
+  yajl_tree_free (base);
+}
+
+static void test_stats_event_line (void **state)
+{
+  cgroup *cg = NULL;
+  char *line = NULL;
+  layout_v2 ("");
+  OK (cgroup_create (top, NULL, "ev", false, NULL, &cg, err));
+  OK (cgroup_stats_event (cg, "ev", &line, err));
+  yajl_val v = parse (line);
+  assert_string_equal (YAJL_GET_STRING (json_get (v, "type")), "stats");
+  assert_string_equal (YAJL_GET_STRING (json_get (v, "id")), "ev");
+  assert_non_null (json_path (v, "data", "memory", NULL));
+  assert_non_null (json_path (v, "data", "pids", NULL));
+  assert_null (strchr (line, '\n'));
+  yajl_tree_free (v);
+  free (line);
+  cgroup_free (cg);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -787,6 +850,8 @@ int main (void)
     cmocka_unit_test_setup_teardown (test_open_recorded_path, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stats, setup, teardown),
     cmocka_unit_test (test_bpf_device_program),
+    cmocka_unit_test (test_update_options),
+    cmocka_unit_test_setup_teardown (test_stats_event_line, setup, teardown),
   };
   return cmocka_run_group_tests_name ("runner cgroup", tests, NULL, NULL);
 }
