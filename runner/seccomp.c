@@ -320,6 +320,15 @@ static int cache_key (yajl_val sc, char hex[DIGEST_HEX_LEN + 1], oci_error **err
   return 0;
 }
 
+/* A cached program is trusted as is: use a cache directory only when
+   nobody but us can write to it. */
+static bool cache_dir_safe (const char *dir)
+{
+  struct stat st;
+  return lstat (dir, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == geteuid ()
+         && (st.st_mode & 022) == 0;
+}
+
 static bool cache_load (const char *dir, const char *hex, seccomp_program *p)
 {
   cleanup_free char *path = NULL, *buf = NULL;
@@ -327,7 +336,7 @@ static bool cache_load (const char *dir, const char *hex, seccomp_program *p)
   cleanup_error oci_error *e = NULL;
   size_t len;
 
-  if (asprintf (&path, "%s/%s.bpf", dir, hex) < 0)
+  if (!cache_dir_safe (dir) || asprintf (&path, "%s/%s.bpf", dir, hex) < 0)
     return false;
   fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 || read_all_fd (fd, 8 * SECCOMP_MAX_INSNS, path, &buf, &len, &e) < 0)
@@ -346,7 +355,7 @@ static void cache_store (const char *dir, const char *hex, const seccomp_program
   cleanup_close int dfd = -1;
   char name[DIGEST_HEX_LEN + 8];
 
-  if (mkdir_p (dir, 0700, &e) < 0)
+  if (mkdir_p (dir, 0700, &e) < 0 || !cache_dir_safe (dir))
     return;
   dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)

@@ -285,6 +285,15 @@ static void test_cache (void **state)
   seccomp_program_free (a);
   yajl_tree_free (v);
 
+  /* a cache others can write to is not used */
+  chmod (cache, 0777);
+  v = parse (json);
+  assert_int_equal (seccomp_program_build_cached (v, cache, &a, &err), 0);
+  assert_false (seccomp_program_from_cache (a));
+  seccomp_program_free (a);
+  yajl_tree_free (v);
+  chmod (cache, 0700);
+
   /* an unwritable cache is not an error */
   v = parse (json);
   assert_int_equal (seccomp_program_build_cached (v, "/proc/no/such/dir", &a, &err), 0);
