@@ -228,7 +228,6 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
                          char **out, oci_error **err)
 {
   cleanup_free char *raw = NULL;
-  int r;
 
   if (systemd)
     {
@@ -242,12 +241,11 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
       if (systemd_path (cgroups_path, &raw, err) < 0)
         return -1;
     }
-  else if (cgroups_path == NULL || *cgroups_path == '\0')
-    r = asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s", id), raw = r < 0 ? NULL : raw;
-  else if (cgroups_path[0] == '/')
+  else if (cgroups_path && cgroups_path[0] == '/')
     raw = strdup (cgroups_path);
-  else
-    r = asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s", cgroups_path), raw = r < 0 ? NULL : raw;
+  else if (asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s",
+                     cgroups_path && *cgroups_path ? cgroups_path : id) < 0)
+    raw = NULL;
   if (raw == NULL)
     return oci_error_set (err, ENOMEM, "cgroup path");
   return normalise_path (raw, out, err);
