@@ -95,6 +95,11 @@ int cgroup_oom_notify_fd (cgroup *cg, int *fd, oci_error **err);
    into `g`, which the caller wraps in {"type":"stats","id":…,"data":…}. */
 int cgroup_stats_json (cgroup *cg, yajl_gen g, oci_error **err);
 
+/* runtime-spec features.md "linux.cgroup": {"v1":true,"v2":true,
+   "systemd":true,"systemdUser":false,"rdma":true} into `g` (systemd: the
+   slice:prefix:name syntax, written as its cgroupfs equivalent). */
+void cgroup_features_json (yajl_gen g);
+
 /* runc's `events --stats` line: {"type":"stats","id":ID,"data":{…}}
    (malloc'd, no newline). */
 int cgroup_stats_event (cgroup *cg, const char *id, char **line, oci_error **err);

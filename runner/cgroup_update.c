@@ -198,3 +198,14 @@ int cgroup_stats_event (cgroup *cg, const char *id, char **line, oci_error **err
   yajl_gen_map_close (g);
   return json_gen_result (g, line, NULL, err);
 }
+
+void cgroup_features_json (yajl_gen g)
+{
+  yajl_gen_map_open (g);
+  json_gen_kv_bool (g, "v1", true);
+  json_gen_kv_bool (g, "v2", true);
+  json_gen_kv_bool (g, "systemd", true);
+  json_gen_kv_bool (g, "systemdUser", false);
+  json_gen_kv_bool (g, "rdma", true);
+  yajl_gen_map_close (g);
+}

@@ -488,3 +488,73 @@ int seccomp_notify_send (const char *listener_path, int listener_fd, const char 
     return oci_error_set (err, errno, "linux.seccomp.listenerPath: send to `%s`", listener_path);
   return 0;
 }
+
+/* ---- runner features ---- */
+
+static const char *const feature_actions[] = {
+  "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+};
+static const char *const feature_operators[] = {
+  "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+  "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
+};
+static const char *const feature_archs[] = {
+  "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
+  "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+  "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+  "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+  "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+};
+static const struct { const char *name; unsigned int flag; } feature_flags[] = {
+  { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+  { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+  { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+  { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+};
+
+static void gen_list (yajl_gen g, const char *key, const char *const *v, size_t n)
+{
+  json_gen_key (g, key);
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < n; i++)
+    json_gen_str (g, v[i]);
+  yajl_gen_array_close (g);
+}
+
+void seccomp_features_json (yajl_gen g)
+{
+  yajl_gen_map_open (g);
+  json_gen_kv_bool (g, "enabled", true);
+  gen_list (g, "actions", feature_actions, sizeof feature_actions / sizeof *feature_actions);
+  gen_list (g, "operators", feature_operators, sizeof feature_operators / sizeof *feature_operators);
+  json_gen_key (g, "archs");
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < sizeof feature_archs / sizeof *feature_archs; i++)
+    {
+      char lower[32];
+      const char *n = feature_archs[i] + 10;
+      size_t k;
+      for (k = 0; n[k] && k < sizeof lower - 1; k++)
+        lower[k] = (char) tolower ((unsigned char) n[k]);
+      lower[k] = '\0';
+      if (seccomp_arch_resolve_name (lower) != 0)
+        json_gen_str (g, feature_archs[i]);
+    }
+  yajl_gen_array_close (g);
+  json_gen_key (g, "knownFlags");
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < sizeof feature_flags / sizeof *feature_flags; i++)
+    json_gen_str (g, feature_flags[i].name);
+  yajl_gen_array_close (g);
+  /* seccomp(2) with a NULL program: EFAULT when the flag is known,
+     EINVAL when not. */
+  json_gen_key (g, "supportedFlags");
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < sizeof feature_flags / sizeof *feature_flags; i++)
+    if (syscall (__NR_seccomp, SECCOMP_SET_MODE_FILTER, feature_flags[i].flag, NULL) < 0
+        && errno == EFAULT)
+      json_gen_str (g, feature_flags[i].name);
+  yajl_gen_array_close (g);
+  yajl_gen_map_close (g);
+}

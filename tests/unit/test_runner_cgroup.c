@@ -828,6 +828,13 @@ static void test_stats_event_line (void **state)
   assert_non_null (json_path (v, "data", "memory", NULL));
   assert_non_null (json_path (v, "data", "pids", NULL));
   assert_null (strchr (line, '\n'));
+  yajl_gen g = json_gen_new (false);
+  char *f = NULL;
+  cgroup_features_json (g);
+  OK (json_gen_result (g, &f, NULL, err));
+  assert_string_equal (f, "{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":false,\"rdma\":true}");
+  free (f);
+  yajl_gen_free (g);
   yajl_tree_free (v);
   free (line);
   cgroup_free (cg);

@@ -400,6 +400,26 @@ static void test_large_profile (void **state)
     }
 }
 
+static void test_features (void **state)
+{
+  yajl_gen g = json_gen_new (false);
+  char *text = NULL;
+  oci_error *err = NULL;
+  seccomp_features_json (g);
+  assert_int_equal (json_gen_result (g, &text, NULL, &err), 0);
+  yajl_val v = parse (text);
+  assert_true (YAJL_IS_TRUE (json_get (v, "enabled")));
+  assert_int_equal (json_array_len (json_get (v, "actions")), 9);
+  assert_int_equal (json_array_len (json_get (v, "operators")), 7);
+  assert_non_null (strstr (text, "SCMP_ARCH_X86_64"));
+  assert_non_null (strstr (text, "\"knownFlags\":[\"SECCOMP_FILTER_FLAG_TSYNC\""));
+  if (seccomp_usable ())
+    assert_non_null (strstr (text, "\"supportedFlags\":[\"SECCOMP_FILTER_FLAG_TSYNC\""));
+  yajl_tree_free (v);
+  free (text);
+  yajl_gen_free (g);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -412,6 +432,7 @@ int main (void)
     cmocka_unit_test (test_cache),
     cmocka_unit_test (test_notify),
     cmocka_unit_test (test_large_profile),
+    cmocka_unit_test (test_features),
   };
   return cmocka_run_group_tests_name ("runner seccomp", tests, NULL, NULL);
 }
