@@ -840,6 +840,30 @@ static void test_stats_event_line (void **state)
   cgroup_free (cg);
 }
 
+/* Debian/systemd v1: "cpu,cpuacct" mounted once, "cpu" and "cpuacct" links */
+static void test_v1_combined_mounts (void **state)
+{
+  cgroup *cg = NULL;
+  char l[256];
+  mkd ("cpu,cpuacct");
+  putf ("cpu,cpuacct/cgroup.procs", "");
+  mkd ("memory");
+  putf ("memory/cgroup.procs", "");
+  snprintf (l, sizeof l, "%s/cpu", top);
+  assert_int_equal (symlink ("cpu,cpuacct", l), 0);
+  snprintf (l, sizeof l, "%s/cpuacct", top);
+  assert_int_equal (symlink ("cpu,cpuacct", l), 0);
+  yajl_val res = parse ("{\"cpu\":{\"shares\":100}}");
+  OK (cgroup_create (top, NULL, "cc", false, res, &cg, err));
+  assert_int_equal (cg->nhiers, 2);
+  assert_non_null (strstr (cgroup_hier_of (cg, CG_CPUACCT)->dir, "cpu,cpuacct/runner/cc"));
+  assert_string_equal (rd ("cpu,cpuacct/runner/cc/cpu.shares"), "100\n");
+  OK (cgroup_enter (cg, 5, err));
+  assert_string_equal (rd ("cpu,cpuacct/runner/cc/cgroup.procs"), "5\n"); /* once */
+  yajl_tree_free (res);
+  cgroup_free (cg);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -847,6 +871,7 @@ int main (void)
     cmocka_unit_test (test_paths),
     cmocka_unit_test (test_conversions),
     cmocka_unit_test_setup_teardown (test_v1_every_file, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_v1_combined_mounts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_v1_cpuset_inherits_parent, setup, teardown),
     cmocka_unit_test_setup_teardown (test_v2_every_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_v2_errors_leave_nothing, setup, teardown),
