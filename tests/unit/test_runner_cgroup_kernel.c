@@ -142,7 +142,8 @@ static void test_lifecycle (void **state)
   if (!usable ())
     return; /* not applicable here (cmocka 0.7 prints skips as "not ok") */
   yajl_val res = parse ("{\"memory\":{\"limit\":67108864},\"pids\":{\"limit\":32},"
-                        "\"cpu\":{\"shares\":512,\"quota\":20000,\"period\":100000}}");
+                        "\"cpu\":{\"shares\":512,\"quota\":20000,\"period\":100000},"
+                        "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}]}");
   OK (cgroup_create (CGROUP_DEFAULT_ROOT, NULL, id, false, res, &cg, err));
   yajl_tree_free (res);
   child = spawn (sleeper, &go);
@@ -164,8 +165,13 @@ static void test_lifecycle (void **state)
   fclose (f);
   assert_true (seen);
 
-  struct cgroup_hier *h = cgroup_hier_of (cg, CG_PIDS);
+  struct cgroup_hier *h = cgroup_hier_of (cg, CG_HUGETLB);
   char *v = NULL;
+  /* hugetlb: v1 or, on this hybrid host, the unified tree */
+  OK (cgroup_read (h->dir, h->v2 ? "hugetlb.2MB.max" : "hugetlb.2MB.limit_in_bytes", &v, err));
+  assert_string_equal (v, "4194304\n");
+  free (v);
+  h = cgroup_hier_of (cg, CG_PIDS);
   OK (cgroup_read (h->dir, "pids.max", &v, err));
   assert_string_equal (v, "32\n");
   free (v);
@@ -456,6 +462,45 @@ static void test_v2_mode_on_a_cgroup2_mount (void **state)
   rmdir (mnt);
 }
 
+/* blockIO on a real disk of this host (the first of /sys/block that is
+   not a loop or zram device), whichever files this kernel has. */
+static void test_blkio_real_device (void **state)
+{
+  char devpath[600] = "", line[64];
+  int maj = -1, min = -1;
+  FILE *f;
+
+  if (!usable ())
+    return; /* not applicable here */
+  f = popen ("for d in /sys/block/*; do case ${d##*/} in loop*|zram*|ram*) ;; *) cat $d/dev; break;; esac; done", "r");
+  if (f && fgets (line, sizeof line, f))
+    sscanf (line, "%d:%d", &maj, &min);
+  if (f)
+    pclose (f);
+  if (maj < 0)
+    return;
+  snprintf (devpath, sizeof devpath,
+            "{\"blockIO\":{\"weight\":300,"
+            "\"throttleReadBpsDevice\":[{\"major\":%d,\"minor\":%d,\"rate\":1048576}],"
+            "\"throttleWriteIOPSDevice\":[{\"major\":%d,\"minor\":%d,\"rate\":100}]}}",
+            maj, min, maj, min);
+  yajl_val res = parse (devpath);
+  OK (cgroup_create (CGROUP_DEFAULT_ROOT, NULL, id, false, res, &cg, err));
+  yajl_tree_free (res);
+  struct cgroup_hier *h = cgroup_hier_of (cg, CG_BLKIO);
+  char *v = NULL, want[64];
+  snprintf (want, sizeof want, "%d:%d 1048576", maj, min);
+  OK (cgroup_read (h->dir, h->v2 ? "io.max" : "blkio.throttle.read_bps_device", &v, err));
+  if (!h->v2)
+    assert_non_null (strstr (v, want));
+  else
+    {
+      snprintf (want, sizeof want, "%d:%d rbps=1048576", maj, min);
+      assert_non_null (strstr (v, want));
+    }
+  free (v);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -464,6 +509,7 @@ int main (void)
     cmocka_unit_test_setup_teardown (test_oom_kill, setup, teardown),
     cmocka_unit_test_setup_teardown (test_pids_limit, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cpu_quota, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_blkio_real_device, setup, teardown),
     cmocka_unit_test_setup_teardown (test_bpf_devices_on_unified, setup, teardown),
     cmocka_unit_test_setup_teardown (test_v2_mode_on_a_cgroup2_mount, setup, teardown),
   };
