@@ -183,6 +183,19 @@ static void test_lifecycle (void **state)
   OK (cgroup_is_frozen (cg, &frozen, err));
   assert_false (frozen);
 
+  /* stats from the real files */
+  char *ev = NULL;
+  OK (cgroup_stats_event (cg, "x", &ev, err));
+  yajl_val st = parse (ev);
+  assert_int_equal (YAJL_GET_INTEGER (json_path (st, "data", "pids", "current", NULL)), 1);
+  assert_int_equal (YAJL_GET_INTEGER (json_path (st, "data", "pids", "limit", NULL)), 32);
+  assert_int_equal (YAJL_GET_INTEGER (json_path (st, "data", "memory", "usage", "limit", NULL)), 67108864);
+  /* (usage may be 0: v1 does not move the charges of a task that joins) */
+  assert_non_null (json_path (st, "data", "cpu", "usage", "kernel", NULL));
+  assert_non_null (json_path (st, "data", "hugetlb", "2MB", NULL));
+  yajl_tree_free (st);
+  free (ev);
+
   /* update on a running cgroup */
   res = parse ("{\"pids\":{\"limit\":16}}");
   OK (cgroup_update (cg, res, err));
