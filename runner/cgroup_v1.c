@@ -21,6 +21,18 @@ static int write_ll (cgroup *cg, const char *dir, const char *file, long long v,
   return cgroup_writef (cg, dir, file, err, "%lld", v);
 }
 
+/* A value of 0 is the kernel's default: a kernel without the file
+   (older than the feature) is fine then; any other value needs it. */
+int cgroup_write_optional_ll (cgroup *cg, const char *dir, const char *file, long long v,
+                              oci_error **err)
+{
+  char buf[32];
+  snprintf (buf, sizeof buf, "%lld", v);
+  if (v == 0)
+    return cgroup_write_if_exists (cg, dir, file, buf, err) < 0 ? -1 : 0;
+  return cgroup_write (cg, dir, file, buf, err);
+}
+
 static bool get_bool (yajl_val sec, const char *key, bool *v)
 {
   yajl_val b = json_get (sec, key);
@@ -127,7 +139,7 @@ int cgroup_v1_set_cpu (cgroup *cg, const char *dir, yajl_val sec, oci_error **er
   if (get_int (sec, "quota", &v) && v != 0
       && write_ll (cg, dir, "cpu.cfs_quota_us", v, err) < 0)
     return -1;
-  if (get_int (sec, "burst", &v) && write_ll (cg, dir, "cpu.cfs_burst_us", v, err) < 0)
+  if (get_int (sec, "burst", &v) && cgroup_write_optional_ll (cg, dir, "cpu.cfs_burst_us", v, err) < 0)
     return -1;
   if (get_int (sec, "realtimePeriod", &v) && v != 0
       && write_ll (cg, dir, "cpu.rt_period_us", v, err) < 0)
@@ -135,7 +147,7 @@ int cgroup_v1_set_cpu (cgroup *cg, const char *dir, yajl_val sec, oci_error **er
   if (get_int (sec, "realtimeRuntime", &v) && v != 0
       && write_ll (cg, dir, "cpu.rt_runtime_us", v, err) < 0)
     return -1;
-  if (get_int (sec, "idle", &v) && write_ll (cg, dir, "cpu.idle", v, err) < 0)
+  if (get_int (sec, "idle", &v) && cgroup_write_optional_ll (cg, dir, "cpu.idle", v, err) < 0)
     return -1;
   return 0;
 }

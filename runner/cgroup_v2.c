@@ -144,14 +144,14 @@ int cgroup_v2_set_cpu (cgroup *cg, const char *dir, yajl_val sec, oci_error **er
           : cgroup_write (cg, dir, "cpu.max", qbuf, err) < 0)
         return -1;
     }
-  if (json_get_int (sec, "burst", &v) && cgroup_writef (cg, dir, "cpu.max.burst", err, "%lld", v) < 0)
+  if (json_get_int (sec, "burst", &v) && cgroup_write_optional_ll (cg, dir, "cpu.max.burst", v, err) < 0)
     return -1;
   if ((json_get_int (sec, "realtimeRuntime", &v) && v != 0)
       || (json_get_int (sec, "realtimePeriod", &v) && v != 0))
     return oci_error_set (err, 0,
                           "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no "
                           "realtime limits");
-  if (json_get_int (sec, "idle", &v) && cgroup_writef (cg, dir, "cpu.idle", err, "%lld", v) < 0)
+  if (json_get_int (sec, "idle", &v) && cgroup_write_optional_ll (cg, dir, "cpu.idle", v, err) < 0)
     return -1;
   return 0;
 }
