@@ -90,3 +90,43 @@ teardown() { common_teardown; }
   [[ "$output" == *".."* ]]
   [ ! -e /sys/fs/cgroup/memory/escape ] && [ ! -e /sys/fs/cgroup/escape ]
 }
+
+# runner subcommands that go through the cgroup; skipped while runner
+# does not list them
+need_command() {
+  "$BIN/runner" --help 2>&1 | grep -qE "^ +$1 " || skip "runner has no $1 yet"
+}
+
+@test "runner: pause/resume freeze the cgroup, ps lists it, kill --all empties it" {
+  need_command pause
+  need_command ps
+  cg_bundle "$B" '["/bin/sh","-c","sleep 60 & sleep 60"]' '.linux.resources.pids={"limit":10}'
+  timeout 30 "$BIN/runner" --root "$STATE" create --bundle "$B" "$ID" \
+    </dev/null >"$TESTTMP/out" 2>&1 3>&- || { cat "$TESTTMP/out"; false; }
+  timeout 30 "$BIN/runner" --root "$STATE" start "$ID" </dev/null >"$TESTTMP/out" 2>&1 3>&- \
+    || { cat "$TESTTMP/out"; false; }
+  sleep 0.3
+  run "$BIN/runner" --root "$STATE" pause "$ID"
+  [ "$status" -eq 0 ]
+  if [ -d /sys/fs/cgroup/freezer ]; then
+    [ "$(cat /sys/fs/cgroup/freezer/runner/$ID/freezer.state)" = FROZEN ]
+  else
+    grep -qx "frozen 1" /sys/fs/cgroup/runner/$ID/cgroup.events
+  fi
+  run "$BIN/runner" --root "$STATE" state "$ID"
+  [[ "$output" == *'"paused"'* ]]
+  run "$BIN/runner" --root "$STATE" resume "$ID"
+  [ "$status" -eq 0 ]
+  run "$BIN/runner" --root "$STATE" ps "$ID"
+  echo "$output"
+  [ "$(printf '%s\n' "$output" | grep -c 'sleep 60')" -eq 2 ]
+  run "$BIN/runner" --root "$STATE" kill --all "$ID" 9
+  [ "$status" -eq 0 ]
+  for i in $(seq 1 50); do
+    [ -z "$(cat /sys/fs/cgroup/pids/runner/$ID/cgroup.procs /sys/fs/cgroup/runner/$ID/cgroup.procs 2>/dev/null)" ] && break
+    sleep 0.1
+  done
+  run "$BIN/runner" --root "$STATE" delete "$ID"
+  [ "$status" -eq 0 ]
+  [ -z "$(cg_left "$ID")" ]
+}
