@@ -634,7 +634,9 @@ static int unavailable (enum cgroup_controller c, const char *what, oci_error **
 }
 
 /* The devices rule list: the configured rules, then (as runc) the
-   configured devices and the default ones, allowed. */
+   configured devices and the default ones, allowed. /dev/console is a
+   bind of the pty (136:*) when there is a terminal: 5:1 is not in the list
+   (runc dropped it as well). */
 static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
                          oci_error **err)
 {
@@ -647,7 +649,6 @@ static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
     "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":0,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":5,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":9,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":1,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":136,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":2,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,\"access\":\"rwm\"}",

@@ -71,7 +71,7 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
 /* cgroup_create, plus linux.devices (may be NULL): when
    linux.resources.devices is given, each configured device and the
    runtime's default devices (null, zero, full, random, urandom, tty,
-   console, ptmx, pts, tun, and mknod of any device) get an allow rule after
+   ptmx, pts, tun, and mknod of any device) get an allow rule after
    the configured rules, as runc does (config-linux.md "Default Devices"). */
 int cgroup_create_with_devices (const char *root, const char *cgroups_path,
                                 const char *id, bool systemd, yajl_val resources,

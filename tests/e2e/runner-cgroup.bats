@@ -191,3 +191,30 @@ need_command() {
   [ "$status" -eq 0 ]
   printf '%s\n' "$output" | jq -e '.type == "stats" and .data.pids.limit == 10 and .data.memory.usage.limit == 33554432'
 }
+
+@test "runner: differential — the same resources give the same cgroup files as runc" {
+  command -v runc >/dev/null || skip "no runc"
+  [ -d /sys/fs/cgroup/memory ] || skip "v1 file list"
+  cg_bundle "$B" '["/bin/sleep","60"]' '.linux.resources.memory={"limit":67108864,"reservation":33554432,"swap":134217728,"swappiness":20}
+    | .linux.resources.cpu={"shares":300,"quota":30000,"period":60000,"cpus":"0","mems":"0"}
+    | .linux.resources.pids={"limit":77} | .linux.resources.blockIO={"weight":250}'
+  start_detached "$B"
+  RUNC_ID=$ID-runc
+  defer runc --root "$TESTTMP/runc" delete --force "$RUNC_ID"
+  runc --root "$TESTTMP/runc" create --bundle "$B" "$RUNC_ID" </dev/null >/dev/null 2>&1 3>&-
+  rpid=$(runc --root "$TESTTMP/runc" state "$RUNC_ID" | jq -r .pid)
+  for f in memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes \
+           memory/memory.memsw.limit_in_bytes memory/memory.swappiness cpu/cpu.shares \
+           cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpuset/cpuset.cpus cpuset/cpuset.mems \
+           pids/pids.max blkio/blkio.bfq.weight devices/devices.list; do
+    ctrl=${f%%/*}
+    ours=$(cg_file "$f")
+    rpath=$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/$rpid/cgroup)
+    theirs=/sys/fs/cgroup/$ctrl$rpath/${f#*/}
+    [ -e "$ours" ] || [ -e "$theirs" ] || continue
+    if [ "$(sort "$ours")" != "$(sort "$theirs")" ]; then
+      echo "$f: runner: $(cat "$ours" | tr '\n' ' ') runc: $(cat "$theirs" | tr '\n' ' ')"
+      false
+    fi
+  done
+}
