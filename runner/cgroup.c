@@ -540,10 +540,11 @@ static int make_hier_dir (cgroup *cg, struct cgroup_hier *h, oci_error **err)
         {
           if (errno != EEXIST)
             return oci_error_set (err, errno, "cgroup: mkdir `%s`", cur);
-          continue;
         }
-      if (leaf)
+      else if (leaf)
         h->created = true;
+      /* Also for levels that exist: another runtime may have just made
+         one and not filled it in yet. */
       if ((h->ctrls & (1u << CG_CPUSET)) && !h->v2
           && v1_cpuset_inherit (cg, parent, cur, err) < 0)
         return -1;

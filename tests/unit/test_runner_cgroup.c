@@ -325,7 +325,9 @@ static void test_v1_cpuset_inherits_parent (void **state)
   putf ("cpuset/runner/cpuset.cpus", "\n");
   putf ("cpuset/runner/cpuset.mems", "\n");
   OK (cgroup_create (top, "/runner/x", "x", false, NULL, &cg, err));
-  assert_string_equal (rd ("cpuset/runner/cpuset.cpus"), "\n"); /* existed: untouched */
+  /* an existing but empty level is filled from its parent too */
+  assert_string_equal (rd ("cpuset/runner/cpuset.cpus"), "\n0-3\n");
+  assert_string_equal (rd ("cpuset/runner/cpuset.mems"), "\n0\n");
   cgroup_free (cg);
 }
 
