@@ -32,6 +32,9 @@ void strv_remove_at (strv *s, size_t i);
 int strv_split (strv *s, const char *str, char sep);
 /* Join with `sep` (malloc'd). */
 char *strv_join (const strv *s, const char *sep);
+/* Is `s` valid UTF-8? (config.json strings must be; yajl would drop a
+   string that is not, silently.) */
+bool utf8_valid (const char *s);
 
 typedef struct bundle_mount
 {

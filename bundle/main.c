@@ -83,6 +83,13 @@ int main (int argc, char **argv)
 
   log_init (PROG, LOG_INFO);
   bundle_options_init (&o);
+  for (int i = 1; i < argc; i++)
+    if (!utf8_valid (argv[i]))
+      {
+        fprintf (stderr, PROG ": argument %d is not valid UTF-8 (config.json cannot hold it)\n", i);
+        bundle_options_clear (&o);
+        return 2;
+      }
   /* everything after the first `--` is the command */
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--") == 0)

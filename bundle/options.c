@@ -432,6 +432,8 @@ int parse_env_file (const char *content, const char *path, strv *env, oci_error 
         return oci_error_set (err, ENOMEM, "--env-file `%s`", path);
       if (len && line[len - 1] == '\r')
         line[--len] = '\0';
+      if (!utf8_valid (line))
+        return oci_error_set (err, 0, "--env-file `%s` line %u: not valid UTF-8", path, lineno);
       l = line;
       while (isspace ((unsigned char) *l))
         l++;

@@ -257,6 +257,9 @@ EOF2
   [[ "$output" == *"not in store"* ]]
   run mkbundle --store "$LAYOUT" --security-opt seccomp="$TESTTMP/none.json" app:latest "$B"
   assert_one_line_error
+  run mkbundle --store "$LAYOUT" -e "X=$(printf '\377')" app:latest "$B"
+  assert_one_line_error
+  [[ "$output" == *"not valid UTF-8"* ]]
   [ ! -e "$B/config.json" ]
   [ ! -e "$B/hosts" ]
 }
