@@ -264,6 +264,22 @@ EOF2
   [ ! -e "$B/hosts" ]
 }
 
+@test "a hostile image's /etc/passwd symlink cannot read the host's" {
+  grep -q '^daemon:' /etc/passwd || skip "the host has no daemon user"
+  local lay
+  lay=$(fixture_layout bundle-hostile)
+  mkdir -p "$B"
+  bundle_unpack "$lay" hostile:latest "$B/rootfs"
+  [ -L "$B/rootfs/etc/passwd" ]
+  run mkbundle --store "$lay" hostile:latest "$B"
+  assert_one_line_error
+  [[ "$output" == *"user \`daemon\` not found in the image's /etc/passwd"* ]]
+  [ ! -e "$B/config.json" ]
+  # a numeric user needs no lookup and works
+  LAYOUT=$lay mkb -u 1:1 hostile:latest "$B"
+  [ "$(cfg .process.user.uid)" = 1 ]
+}
+
 @test "--help and usage errors" {
   run mkbundle --help
   [ "$status" -eq 0 ]
