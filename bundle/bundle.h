@@ -99,6 +99,7 @@ typedef struct bundle_options
   rlimit_value *ulimits;
   size_t n_ulimits;
   enum net_mode net;
+  char *network;          /* --net bridge:NAME: netsetup's --network */
   port_mapping *ports;
   size_t n_ports;
   id_mapping *uid_maps, *gid_maps;

@@ -29,7 +29,7 @@ static const char usage[] =
   "  --image-volumes ignore|tmpfs   what to do with the image's Volumes\n"
   "  --cap-add CAP  --cap-drop CAP  --privileged  --ulimit NAME=SOFT[:HARD]\n"
   "  --security-opt seccomp=unconfined|FILE  --security-opt no-new-privileges\n"
-  "  --net none|host|bridge  -p, --publish [IP:]HOST:CONTAINER[/tcp|udp]\n"
+  "  --net none|host|bridge[:NAME]  -p, --publish [IP:]HOST:CONTAINER[/tcp|udp]\n"
   "  --userns C:H:N  --uidmap C:H:N  --gidmap C:H:N   user namespace id maps\n"
   "  -q, --quiet  --verbose  --help  --version\n";
 

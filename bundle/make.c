@@ -59,7 +59,8 @@ static char *find_netsetup (void)
   return NULL;
 }
 
-static int add_hook (spec_hook **hooks, size_t *n, const char *path, const char *verb)
+static int add_hook (spec_hook **hooks, size_t *n, const char *path, const char *verb,
+                     const char *network)
 {
   spec_hook *nh = realloc (*hooks, (*n + 1) * sizeof *nh);
   if (nh == NULL)
@@ -68,7 +69,9 @@ static int add_hook (spec_hook **hooks, size_t *n, const char *path, const char 
   nh = &nh[*n];
   memset (nh, 0, sizeof *nh);
   nh->path = strdup (path);
-  if (nh->path == NULL || strv_push (&nh->args, "netsetup") < 0 || strv_push (&nh->args, verb) < 0)
+  if (nh->path == NULL || strv_push (&nh->args, "netsetup") < 0 || strv_push (&nh->args, verb) < 0
+      || (network
+          && (strv_push (&nh->args, "--network") < 0 || strv_push (&nh->args, network) < 0)))
     {
       free (nh->path);
       strv_clear (&nh->args);
@@ -88,8 +91,8 @@ static int setup_bridge (const bundle_options *o, spec *s, oci_error **err)
 
   if (ns == NULL)
     return oci_error_set (err, 0, "--net bridge: netsetup not found next to mkbundle or in PATH");
-  if (add_hook (&s->create_runtime, &s->n_create_runtime, ns, "up") < 0
-      || add_hook (&s->poststop, &s->n_poststop, ns, "down") < 0)
+  if (add_hook (&s->create_runtime, &s->n_create_runtime, ns, "up", o->network) < 0
+      || add_hook (&s->poststop, &s->n_poststop, ns, "down", o->network) < 0)
     return oci_error_set (err, ENOMEM, "hooks");
   g = json_gen_new (false);
   if (g == NULL)

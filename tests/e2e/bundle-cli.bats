@@ -192,6 +192,11 @@ pinned() { # the pipeline token of app:latest
   [ "$(cfg '.annotations["org.ocikit.net.mode"]')" = bridge ]
   [ "$(cfg '.annotations["org.ocikit.net.ports"]')" = '[{"hostIP":"0.0.0.0","hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostIP":"127.0.0.1","hostPort":5353,"containerPort":53,"protocol":"udp"}]' ]
   ! grep -q '^nameserver 127\.' "$B/resolv.conf"
+  mkb --rootfs "$ROOTFS" --net bridge:lab app:latest "$B"
+  [ "$(cfg '.hooks.createRuntime[0].args | join(" ")')" = "netsetup up --network lab" ]
+  [ "$(cfg '.hooks.poststop[0].args | join(" ")')" = "netsetup down --network lab" ]
+  run mkbundle --store "$LAYOUT" --net "bridge:../x" app:latest "$B"
+  assert_one_line_error
 }
 
 @test "--image-volumes tmpfs mounts the image's Volumes, -v wins over it" {
