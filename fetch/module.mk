@@ -1,6 +1,6 @@
 # img-fetch
 PROGRAMS += fetch
 fetch_BIN  := img-fetch
-fetch_LIBS := -lcurl -larchive
-DEPS += libcurl4-openssl-dev libarchive-dev docker-registry skopeo umoci openssl curl \
+fetch_LIBS := -lcurl
+DEPS += libcurl4-openssl-dev libarchive-dev libarchive13 docker-registry skopeo umoci openssl curl \
         python3 time util-linux

@@ -59,6 +59,90 @@ out:
   return rc;
 }
 
+/* The manifest for `reference`: from the store when the registry's HEAD
+   (or the reference itself) names a digest the store has — no GET, which
+   registries such as Docker Hub count against pull limits (NOTES.md) —
+   else fetched. Indexes are kept in the store too, so that the next pull
+   of a multi-platform tag needs nothing but the HEAD. */
+static int get_manifest (registry *reg, store *s, const char *reference, const char *expected,
+                         manifest *m, oci_error **err)
+{
+  cleanup_free char *known = expected ? strdup (expected) : NULL;
+  if (known == NULL)
+    {
+      http_reply rep = { .retry_after = -1 };
+      if (registry_get (reg, "manifests", reference, manifest_accept, true, 0, &rep, err) < 0)
+        return -1;
+      if (rep.status == 200 && rep.docker_digest && digest_is_valid (rep.docker_digest))
+        known = strdup (rep.docker_digest);
+      http_reply_clear (&rep);
+    }
+  if (known && store_has_blob (s, known))
+    {
+      char *raw = NULL;
+      size_t len;
+      /* store_blob_read checks the bytes against the digest */
+      if (store_blob_read (s, known, MANIFEST_MAX_SIZE, &raw, &len, err) < 0)
+        return -1;
+      if (manifest_load (raw, len, NULL, "manifest", m, err) < 0)
+        {
+          free (raw);
+          return -1;
+        }
+      return 0;
+    }
+  if (fetch_manifest (reg, reference, expected, m, err) < 0)
+    return -1;
+  if (manifest_is_index (m) && store_put_blob (s, m->raw, m->len, m->digest, NULL, err) < 0)
+    {
+      manifest_clear (m);
+      return -1;
+    }
+  return 0;
+}
+
+/* A digest reference whose manifest and blobs are all in the store needs
+   no registry at all (pipelines re-run with pinned references offline). */
+static bool complete_in_store (store *s, const char *digest, const platform *want, manifest *m)
+{
+  cleanup_free blob_desc *blobs = NULL;
+  size_t n;
+  char *raw = NULL;
+  size_t len;
+  if (!store_has_blob (s, digest)
+      || store_blob_read (s, digest, MANIFEST_MAX_SIZE, &raw, &len, NULL) < 0)
+    return false;
+  if (manifest_load (raw, len, NULL, "manifest", m, NULL) < 0)
+    {
+      free (raw);
+      return false;
+    }
+  if (manifest_is_index (m))
+    {
+      const char *dg, *mt;
+      cleanup_free char *child = NULL;
+      if (manifest_choose (m, want, &dg, &mt, NULL) < 0 || (child = strdup (dg)) == NULL)
+        {
+          manifest_clear (m);
+          return false;
+        }
+      manifest_clear (m);
+      return complete_in_store (s, child, want, m);
+    }
+  if (manifest_blobs (m, &blobs, &n, NULL) < 0)
+    {
+      manifest_clear (m);
+      return false;
+    }
+  for (size_t i = 0; i < n; i++)
+    if (!store_has_blob (s, blobs[i].digest))
+      {
+        manifest_clear (m);
+        return false;
+      }
+  return true;
+}
+
 static int registry_pull (store *s, const image_ref *ref, const char *what, const pull_opts *o,
                           char **pinned, oci_error **err)
 {
@@ -70,9 +154,11 @@ static int registry_pull (store *s, const image_ref *ref, const char *what, cons
   progress *p = NULL;
   int rc = -1;
 
+  if (ref->digest && complete_in_store (s, ref->digest, &o->want, &m))
+    goto have_all;
   if (registry_open (ref, &o->reg, &reg, err) < 0)
     return -1;
-  if (fetch_manifest (reg, ref->digest ? ref->digest : ref->tag, ref->digest, &m, err) < 0)
+  if (get_manifest (reg, s, ref->digest ? ref->digest : ref->tag, ref->digest, &m, err) < 0)
     return -1;
   if (manifest_is_index (&m))
     {
@@ -89,7 +175,7 @@ static int registry_pull (store *s, const image_ref *ref, const char *what, cons
       manifest_clear (&idx);
       if (child == NULL)
         return oci_error_set (err, ENOMEM, "%s", what);
-      if (fetch_manifest (reg, child, child, &m, err) < 0)
+      if (get_manifest (reg, s, child, child, &m, err) < 0)
         return -1;
       if (manifest_is_index (&m))
         {
@@ -105,6 +191,7 @@ static int registry_pull (store *s, const image_ref *ref, const char *what, cons
   progress_finish (p);
   if (store_put_blob (s, m.raw, m.len, m.digest, NULL, err) < 0)
     goto out;
+have_all:
   name = ref_store_name (ref);
   *pinned = ref_pinned (ref, m.digest);
   if (name == NULL || *pinned == NULL)

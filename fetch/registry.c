@@ -250,12 +250,19 @@ static int http_get (registry *r, const char *url, const char *accept, const cha
       if (c == CURLE_OK)
         curl_easy_getinfo (r->easy, CURLINFO_RESPONSE_CODE, &out->status);
       if (c == CURLE_WRITE_ERROR && out->too_big)
-        return oci_error_set (err, 0, "GET %s: answer larger than %zu bytes", url, max);
+        {
+          http_reply_clear (out);
+          return oci_error_set (err, 0, "GET %s: answer larger than %zu bytes", url, max);
+        }
       /* nothing listening: a few quick tries, not the whole backoff */
-      if (c == CURLE_COULDNT_CONNECT && attempt + 1 >= 3)
-        return oci_error_set (err, 0, "GET %s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror (c));
-      if (c != CURLE_OK && !(http_curl_code_retriable (c) && attempt + 1 < HTTP_MAX_ATTEMPTS))
-        return oci_error_set (err, 0, "GET %s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror (c));
+      if (c != CURLE_OK
+          && ((c == CURLE_COULDNT_CONNECT && attempt + 1 >= 3)
+              || !(http_curl_code_retriable (c) && attempt + 1 < HTTP_MAX_ATTEMPTS)))
+        {
+          http_reply_clear (out);
+          return oci_error_set (err, 0, "%s %s: %s", head ? "HEAD" : "GET", url,
+                                errbuf[0] ? errbuf : curl_easy_strerror (c));
+        }
       if (c == CURLE_OK
           && !(http_status_retriable (out->status) && attempt + 1 < HTTP_MAX_ATTEMPTS))
         return 0;
@@ -398,12 +405,16 @@ int registry_get (registry *r, const char *what, const char *reference, const ch
         {
           /* A fresh token and still 401: the token service gave no
              access (NOTES.md: private repository, anonymous token). */
+          http_reply_clear (out);
           return oci_error_set (err, 0, "access denied to %s/%s%s", r->domain, r->path,
                                 r->user ? " with these credentials"
                                         : " (authentication required: --creds or an auth file)");
         }
       if (registry_reauth (r, out->www_authenticate, err) < 0)
-        return -1;
+        {
+          http_reply_clear (out);
+          return -1;
+        }
     }
 }
 

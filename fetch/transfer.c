@@ -8,13 +8,15 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "blob_sink.h"
 #include "log.h"
 
 enum job_state
 {
   JOB_PENDING,
   JOB_ACTIVE,
-  JOB_WAITING, /* backing off before a retry */
+  JOB_WAITING,    /* backing off before a retry */
+  JOB_COMMITTING, /* all bytes in; the sink verifies and links it */
   JOB_DONE
 };
 
@@ -23,7 +25,11 @@ typedef struct job
   const blob_desc *d;
   size_t idx;
   enum job_state state;
-  store_writer *w;
+  sink_target t;       /* the store writer, fed by the sink thread */
+  blob_sink *sink;
+  char *buf;           /* the buffer being filled (from the sink's pool) */
+  size_t buffered;
+  long long received;  /* bytes accepted since the blob (re)started */
   CURL *e;
   struct curl_slist *hdrs;
   http_reply rep;      /* headers of the current response */
@@ -36,6 +42,37 @@ typedef struct job
   oci_error *err;      /* from the write callback */
   progress *p;
 } job;
+
+#define SINK_BUFFER_SIZE (128u << 10)
+
+/* Hand the filled part of the buffer to the sink. */
+static void job_flush (job *j)
+{
+  if (j->buf && j->buffered > 0)
+    {
+      blob_sink_write (j->sink, &j->t, j->buf, j->buffered);
+      j->buf = NULL;
+      j->buffered = 0;
+    }
+}
+
+static void job_release_buffer (job *j)
+{
+  if (j->buf)
+    blob_sink_put_buffer (j->sink, j->buf);
+  j->buf = NULL;
+  j->buffered = 0;
+}
+
+/* Drop everything received: the blob starts over. */
+static int job_restart (job *j, oci_error **err)
+{
+  progress_bytes (j->p, j->idx, -j->received);
+  j->buffered = 0;
+  j->received = 0;
+  blob_sink_drain (j->sink, &j->t);
+  return store_blob_restart (j->t.w, err);
+}
 
 bool transfer_parse_content_range (const char *v, long long *start, long long *end,
                                    long long *total)
@@ -64,14 +101,13 @@ static double now_s (void)
 static int begin_body (job *j)
 {
   long status = 0;
-  long long have = store_writer_size (j->w);
   curl_easy_getinfo (j->e, CURLINFO_RESPONSE_CODE, &status);
   j->body_started = true;
   if (status == 206)
     {
       long long start, end, total;
       if (!transfer_parse_content_range (j->rep.content_range, &start, &end, &total)
-          || start != have || (total >= 0 && total != j->d->size))
+          || start != j->received || (total >= 0 && total != j->d->size))
         {
           j->range_mismatch = true;
           return -1;
@@ -81,34 +117,42 @@ static int begin_body (job *j)
   if (status == 200)
     {
       /* The server ignored Range (or this is the first try): start over. */
-      if (have > 0)
-        {
-          if (store_blob_restart (j->w, &j->err) < 0)
-            return -1;
-          progress_bytes (j->p, j->idx, -have);
-        }
+      if (j->received > 0 && job_restart (j, &j->err) < 0)
+        return -1;
       return 0;
     }
   j->discard = true;
   return 0;
 }
 
-static size_t write_cb (char *buf, size_t size, size_t n, void *data)
+static size_t write_cb (char *data, size_t size, size_t n, void *arg)
 {
-  job *j = data;
-  size_t len = size * n;
+  job *j = arg;
+  size_t len = size * n, left = len, bs = blob_sink_bufsize (j->sink);
   if (!j->body_started && begin_body (j) < 0)
     return 0;
   if (j->discard)
     return len;
-  if (store_writer_size (j->w) + (long long) len > j->d->size)
+  if (j->received + (long long) len > j->d->size)
     {
       oci_error_set (&j->err, 0, "blob %s: the registry sent more than the %lld bytes the "
                                  "manifest declares", j->d->digest, j->d->size);
       return 0;
     }
-  if (store_blob_append (j->w, buf, len, &j->err) < 0)
-    return 0;
+  while (left > 0)
+    {
+      size_t k;
+      if (j->buf == NULL)
+        j->buf = blob_sink_get_buffer (j->sink);
+      k = bs - j->buffered < left ? bs - j->buffered : left;
+      memcpy (j->buf + j->buffered, data, k);
+      j->buffered += k;
+      data += k;
+      left -= k;
+      if (j->buffered == bs)
+        job_flush (j);
+    }
+  j->received += len;
   progress_bytes (j->p, j->idx, len);
   return len;
 }
@@ -116,7 +160,7 @@ static size_t write_cb (char *buf, size_t size, size_t n, void *data)
 static int job_start (registry *r, CURLM *multi, job *j, oci_error **err)
 {
   cleanup_free char *url = registry_blob_url (r, j->d->digest);
-  long long have = store_writer_size (j->w);
+  long long have = j->received;
   const char *authz = registry_authorization (r);
 
   if (url == NULL)
@@ -144,7 +188,7 @@ static int job_start (registry *r, CURLM *multi, job *j, oci_error **err)
   curl_easy_setopt (j->e, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (j->e, CURLOPT_WRITEDATA, j);
   curl_easy_setopt (j->e, CURLOPT_PRIVATE, j);
-  curl_easy_setopt (j->e, CURLOPT_BUFFERSIZE, 256L * 1024);
+  curl_easy_setopt (j->e, CURLOPT_BUFFERSIZE, 128L * 1024);
   if (curl_multi_add_handle (multi, j->e) != CURLM_OK)
     return oci_error_set (err, 0, "curl: cannot add a transfer");
   j->state = JOB_ACTIVE;
@@ -165,8 +209,7 @@ static int job_retry_later (job *j, CURLcode c, long status, oci_error **err)
     }
   ms = http_retry_delay_ms (j->attempts, c == CURLE_OK ? j->rep.retry_after : -1);
   log_debug ("blob %s: %s, retry in %ld ms from byte %lld", j->d->digest,
-             c != CURLE_OK ? curl_easy_strerror (c) : "HTTP error", ms,
-             store_writer_size (j->w));
+             c != CURLE_OK ? curl_easy_strerror (c) : "HTTP error", ms, j->received);
   (void) status;
   j->attempts++;
   j->wait_until = now_s () + ms / 1000.0;
@@ -187,21 +230,21 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
   if (j->range_mismatch)
     {
       /* A 206 for another range: drop what we have and start over. */
-      progress_bytes (j->p, j->idx, -store_writer_size (j->w));
-      if (store_blob_restart (j->w, err) < 0)
+      if (job_restart (j, err) < 0)
         return -1;
       return job_retry_later (j, CURLE_OK, status, err);
     }
+  /* what arrived is kept: a retry resumes after it */
+  job_flush (j);
   if (c == CURLE_OK && (status == 200 || status == 206))
     {
-      if (store_writer_size (j->w) != j->d->size)
+      if (j->received != j->d->size)
         return oci_error_set (err, 0, "blob %s: got %lld bytes, the manifest declares %lld",
-                              j->d->digest, store_writer_size (j->w), j->d->size);
-      /* commit verifies the digest before the blob becomes visible */
-      if (store_blob_commit (steal_pointer (&j->w), NULL, err) < 0)
-        return oci_error_prefix (err, "blob %s", j->d->digest);
-      j->state = JOB_DONE;
-      progress_blob_done (j->p, j->idx, false);
+                              j->d->digest, j->received, j->d->size);
+      /* the sink verifies the digest before the blob becomes visible */
+      job_release_buffer (j);
+      blob_sink_commit (j->sink, &j->t);
+      j->state = JOB_COMMITTING;
       return 0;
     }
   if (c == CURLE_OK && status == 401 && j->reauths++ < 2)
@@ -215,8 +258,7 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
     }
   if (c == CURLE_OK && status == 416)
     {
-      progress_bytes (j->p, j->idx, -store_writer_size (j->w));
-      if (store_blob_restart (j->w, err) < 0)
+      if (job_restart (j, err) < 0)
         return -1;
       return job_retry_later (j, CURLE_OK, status, err);
     }
@@ -236,6 +278,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
 {
   CURLM *multi = curl_multi_init ();
   job *jobs = calloc (n ? n : 1, sizeof *jobs);
+  blob_sink *sink = NULL;
   size_t remaining = 0;
   int rc = -1;
 
@@ -246,6 +289,9 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
     }
   if (parallel < 1)
     parallel = 1;
+  /* a buffer being filled per transfer, two in the sink's queue */
+  if (blob_sink_start (parallel + 2, SINK_BUFFER_SIZE, multi, &sink, err) < 0)
+    goto out;
   curl_multi_setopt (multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) parallel);
   for (size_t i = 0; i < n; i++)
     {
@@ -253,6 +299,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
       jobs[i].idx = i;
       jobs[i].p = p;
       jobs[i].rep.retry_after = -1;
+      jobs[i].sink = sink;
       progress_blob_size (p, i, blobs[i].digest, blobs[i].size);
       /* skip what the store has (it was verified when it went in) */
       if (store_has_blob (s, blobs[i].digest))
@@ -267,7 +314,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           jobs[i].state = JOB_DONE;
       if (jobs[i].state == JOB_DONE)
         continue;
-      if (store_blob_create (s, blobs[i].digest, &jobs[i].w, err) < 0)
+      if (store_blob_create (s, blobs[i].digest, &jobs[i].t.w, err) < 0)
         goto out;
       remaining++;
     }
@@ -291,8 +338,28 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
             }
         }
       for (size_t i = 0; i < n; i++)
-        if (jobs[i].state == JOB_WAITING && jobs[i].wait_until < next_wake)
-          next_wake = jobs[i].wait_until;
+        {
+          job *j = &jobs[i];
+          bool committed;
+          if (j->state == JOB_WAITING && j->wait_until < next_wake)
+            next_wake = j->wait_until;
+          if (j->state == JOB_DONE || j->state == JOB_PENDING)
+            continue;
+          blob_sink_state (sink, &j->t, &committed, err);
+          if (*err)
+            {
+              oci_error_prefix (err, "blob %s", j->d->digest);
+              goto out;
+            }
+          if (j->state == JOB_COMMITTING && committed)
+            {
+              j->state = JOB_DONE;
+              remaining--;
+              progress_blob_done (p, i, false);
+            }
+        }
+      if (remaining == 0)
+        break;
 
       if (curl_multi_perform (multi, &running) != CURLM_OK)
         {
@@ -308,12 +375,8 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           curl_multi_remove_handle (multi, m->easy_handle);
           if (job_finished (r, j, m->data.result, err) < 0)
             goto out;
-          if (j->state == JOB_DONE)
-            remaining--;
           next_wake = now; /* start the next one at once */
         }
-      if (remaining == 0)
-        break;
       {
         int wait_ms = (int) ((next_wake - now_s ()) * 1000);
         if (wait_ms < 0)
@@ -329,6 +392,8 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
     }
   rc = 0;
 out:
+  /* stop the writer thread before the writers it may be using go */
+  blob_sink_stop (sink);
   for (size_t i = 0; jobs && i < n; i++)
     {
       if (jobs[i].e)
@@ -338,7 +403,8 @@ out:
         }
       curl_slist_free_all (jobs[i].hdrs);
       http_reply_clear (&jobs[i].rep);
-      store_blob_abort (jobs[i].w); /* O_TMPFILE: nothing stays behind */
+      store_blob_abort (jobs[i].t.w); /* O_TMPFILE: nothing stays behind */
+      oci_error_free (&jobs[i].t.err);
       oci_error_free (&jobs[i].err);
     }
   free (jobs);

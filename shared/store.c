@@ -21,6 +21,7 @@
 #define INDEX_FILE "index.json"
 #define LOCK_FILE ".ocikit.lock"
 #define MAX_INDEX_SIZE (64u << 20)
+#define STORE_WRITEBACK_CHUNK (4LL << 20)
 
 struct store
 {
@@ -37,6 +38,7 @@ struct store_writer
   char expected[DIGEST_STR_LEN + 1];
   digest_ctx *dg;
   long long size;
+  long long flushed;     /* bytes handed to writeback (sync_file_range) */
 };
 
 char *store_default_path (const char *opt)
@@ -247,6 +249,13 @@ int store_blob_append (store_writer *w, const void *buf, size_t len, oci_error *
     return oci_error_set (err, errno, "store `%s`: write blob", w->s->path);
   digest_update (w->dg, buf, len);
   w->size += len;
+  /* Start writeback as the blob grows so that commit's fsync has little
+     left to wait for (it would otherwise stall every other transfer). */
+  if (w->size - w->flushed >= STORE_WRITEBACK_CHUNK)
+    {
+      sync_file_range (w->fd, w->flushed, w->size - w->flushed, SYNC_FILE_RANGE_WRITE);
+      w->flushed = w->size;
+    }
   return 0;
 }
 
@@ -265,6 +274,7 @@ int store_blob_restart (store_writer *w, oci_error **err)
   digest_free (w->dg);
   w->dg = d;
   w->size = 0;
+  w->flushed = 0;
   return 0;
 }
 

@@ -60,7 +60,20 @@ digest_of() { # REPO REF -> the registry's digest of a manifest
   run img-fetch -q --store "$TESTTMP/store" "127.0.0.1:$PROXY_PORT/library/busybox"
   [ "$status" -eq 0 ]
   ! grep -q /blobs/ "$PROXY_LOG"
-  grep -q "GET /v2/library/busybox/manifests/latest" "$PROXY_LOG"
+  # the HEAD names a manifest the store has: no GET (pull limits)
+  grep -q "^HEAD /v2/library/busybox/manifests/latest .* -> 200" "$PROXY_LOG"
+  ! grep -q "^GET /v2/library/busybox/manifests/" "$PROXY_LOG"
+}
+
+@test "fetch: a second pull of a multi-platform tag needs only the HEAD" {
+  first=$(img-fetch -q --store "$TESTTMP/store" "$R/multi")
+  reg_proxy_start "$REG_plain_PORT"
+  run img-fetch -q --store "$TESTTMP/store" "127.0.0.1:$PROXY_PORT/multi"
+  [ "$status" -eq 0 ]
+  [ "${output##*@}" = "${first##*@}" ]
+  [ "$(grep -c . "$PROXY_LOG")" -eq 2 ]  # the /v2/ ping and the HEAD
+  grep -q "^HEAD /v2/multi/manifests/latest" "$PROXY_LOG"
+  store_verify "$TESTTMP/store"
 }
 
 @test "fetch: an index yields the host's platform; attestations are skipped" {
@@ -157,4 +170,20 @@ digest_of() { # REPO REF -> the registry's digest of a manifest
   rm -rf "$TESTTMP/store"
   script -qec "img-fetch -q --store $TESTTMP/store $R/library/busybox" /dev/null >"$TESTTMP/tty"
   ! grep -q "blobs" "$TESTTMP/tty"
+}
+
+@test "fetch: a pinned reference already in the store needs no registry" {
+  t=$(img-fetch -q --store "$TESTTMP/store" "$R/multi")
+  reg_proxy_start "$REG_plain_PORT"
+  pinned="127.0.0.1:$PROXY_PORT/multi@${t##*@}"
+  run img-fetch -q --store "$TESTTMP/store" "$pinned"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$pinned" ]
+  [ ! -s "$PROXY_LOG" ]
+  # by the index's digest too (the platform is chosen from the stored index)
+  idx=$(digest_of multi latest)
+  run img-fetch -q --store "$TESTTMP/store" "127.0.0.1:$PROXY_PORT/multi@$idx"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$pinned" ]
+  [ ! -s "$PROXY_LOG" ]
 }

@@ -1,0 +1,296 @@
+#include "blob_sink.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct task
+{
+  struct task *next;
+  sink_target *t;
+  char *buf;  /* NULL: commit */
+  size_t len;
+} task;
+
+/* Commits wait for fsync, which waits for a journal commit: milliseconds
+   to tens of milliseconds on a busy disk. They run on their own threads
+   so that the appends of the other blobs (and the network) go on, and
+   several of them can share one journal commit. */
+#define SINK_COMMITTERS 3
+
+struct blob_sink
+{
+  pthread_t thread;
+  pthread_t committers[SINK_COMMITTERS];
+  size_t n_committers;
+  bool running, quit;
+  pthread_mutex_t mu;
+  pthread_cond_t work;   /* a task was queued, or quit */
+  pthread_cond_t commit; /* a commit was queued, or quit */
+  pthread_cond_t done;   /* a buffer came back, or a task finished */
+  task *head, *tail;
+  task *chead, *ctail;   /* commits whose appends are all done */
+  char **free_bufs;
+  size_t n_free, n_bufs, bufsize;
+  char *pool;
+  CURLM *wake;
+};
+
+static void push (task **head, task **tail, task *tk)
+{
+  tk->next = NULL;
+  if (*tail)
+    (*tail)->next = tk;
+  else
+    *head = tk;
+  *tail = tk;
+}
+
+static task *pop (task **head, task **tail)
+{
+  task *tk = *head;
+  *head = tk->next;
+  if (*head == NULL)
+    *tail = NULL;
+  return tk;
+}
+
+/* Called with the lock held: a task of t is over. */
+static void task_done (blob_sink *k, task *tk, oci_error *e)
+{
+  sink_target *t = tk->t;
+  if (e && t->err == NULL)
+    t->err = e;
+  else if (e)
+    oci_error_free (&e);
+  if (tk->buf)
+    k->free_bufs[k->n_free++] = tk->buf;
+  else
+    t->committed = true;
+  t->pending--;
+  pthread_cond_broadcast (&k->done);
+  if (tk->buf == NULL && k->wake)
+    curl_multi_wakeup (k->wake);
+  free (tk);
+}
+
+/* The append thread: buffers in queue order (so each blob's bytes stay
+   in order); a commit marker passes to the committers once the blob's
+   appends before it are done. */
+static void *sink_main (void *arg)
+{
+  blob_sink *k = arg;
+  pthread_mutex_lock (&k->mu);
+  for (;;)
+    {
+      task *tk;
+      oci_error *e = NULL;
+      while (k->head == NULL && !k->quit)
+        pthread_cond_wait (&k->work, &k->mu);
+      if (k->quit)
+        break;
+      tk = pop (&k->head, &k->tail);
+      if (tk->buf == NULL)
+        {
+          push (&k->chead, &k->ctail, tk);
+          pthread_cond_signal (&k->commit);
+          continue;
+        }
+      if (tk->t->err == NULL)
+        {
+          pthread_mutex_unlock (&k->mu);
+          store_blob_append (tk->t->w, tk->buf, tk->len, &e);
+          pthread_mutex_lock (&k->mu);
+        }
+      task_done (k, tk, e);
+    }
+  pthread_mutex_unlock (&k->mu);
+  return NULL;
+}
+
+static void *committer_main (void *arg)
+{
+  blob_sink *k = arg;
+  pthread_mutex_lock (&k->mu);
+  for (;;)
+    {
+      task *tk;
+      oci_error *e = NULL;
+      while (k->chead == NULL && !k->quit)
+        pthread_cond_wait (&k->commit, &k->mu);
+      if (k->quit)
+        break;
+      tk = pop (&k->chead, &k->ctail);
+      if (tk->t->err == NULL)
+        {
+          store_writer *w = tk->t->w;
+          tk->t->w = NULL; /* the commit frees it, whatever the outcome */
+          pthread_mutex_unlock (&k->mu);
+          store_blob_commit (w, NULL, &e);
+          pthread_mutex_lock (&k->mu);
+        }
+      task_done (k, tk, e);
+    }
+  pthread_mutex_unlock (&k->mu);
+  return NULL;
+}
+
+int blob_sink_start (size_t nbufs, size_t bufsize, CURLM *wake, blob_sink **out,
+                     oci_error **err)
+{
+  blob_sink *k = calloc (1, sizeof *k);
+  if (k == NULL)
+    return oci_error_set (err, ENOMEM, "blob writer");
+  k->pool = malloc (nbufs * bufsize);
+  k->free_bufs = calloc (nbufs, sizeof *k->free_bufs);
+  if (k->pool == NULL || k->free_bufs == NULL)
+    {
+      free (k->pool);
+      free (k->free_bufs);
+      free (k);
+      return oci_error_set (err, ENOMEM, "blob writer buffers");
+    }
+  for (size_t i = 0; i < nbufs; i++)
+    k->free_bufs[i] = k->pool + i * bufsize;
+  k->n_free = k->n_bufs = nbufs;
+  k->bufsize = bufsize;
+  k->wake = wake;
+  pthread_mutex_init (&k->mu, NULL);
+  pthread_cond_init (&k->work, NULL);
+  pthread_cond_init (&k->commit, NULL);
+  pthread_cond_init (&k->done, NULL);
+  {
+    /* the threads only hash, write and sync: a small stack will do */
+    pthread_attr_t attr;
+    int r;
+    pthread_attr_init (&attr);
+    pthread_attr_setstacksize (&attr, 256 << 10);
+    r = pthread_create (&k->thread, &attr, sink_main, k);
+    if (r == 0)
+      k->running = true;
+    for (size_t i = 0; r == 0 && i < SINK_COMMITTERS; i++)
+      {
+        r = pthread_create (&k->committers[i], &attr, committer_main, k);
+        if (r == 0)
+          k->n_committers++;
+      }
+    pthread_attr_destroy (&attr);
+    if (r != 0)
+      {
+        blob_sink_stop (k);
+        return oci_error_set (err, r, "start the blob writer threads");
+      }
+  }
+  k->running = true;
+  *out = k;
+  return 0;
+}
+
+static void drop_all (task **head, task **tail)
+{
+  while (*head)
+    {
+      task *t = pop (head, tail);
+      t->t->pending--;
+      free (t);
+    }
+}
+
+void blob_sink_stop (blob_sink *k)
+{
+  if (k == NULL)
+    return;
+  pthread_mutex_lock (&k->mu);
+  k->quit = true;
+  pthread_cond_broadcast (&k->work);
+  pthread_cond_broadcast (&k->commit);
+  pthread_mutex_unlock (&k->mu);
+  if (k->running)
+    pthread_join (k->thread, NULL);
+  for (size_t i = 0; i < k->n_committers; i++)
+    pthread_join (k->committers[i], NULL);
+  drop_all (&k->head, &k->tail);
+  drop_all (&k->chead, &k->ctail);
+  pthread_mutex_destroy (&k->mu);
+  pthread_cond_destroy (&k->work);
+  pthread_cond_destroy (&k->commit);
+  pthread_cond_destroy (&k->done);
+  free (k->pool);
+  free (k->free_bufs);
+  free (k);
+}
+
+size_t blob_sink_bufsize (const blob_sink *k) { return k->bufsize; }
+
+char *blob_sink_get_buffer (blob_sink *k)
+{
+  char *b;
+  pthread_mutex_lock (&k->mu);
+  while (k->n_free == 0)
+    pthread_cond_wait (&k->done, &k->mu);
+  b = k->free_bufs[--k->n_free];
+  pthread_mutex_unlock (&k->mu);
+  return b;
+}
+
+void blob_sink_put_buffer (blob_sink *k, char *buf)
+{
+  pthread_mutex_lock (&k->mu);
+  k->free_bufs[k->n_free++] = buf;
+  pthread_cond_broadcast (&k->done);
+  pthread_mutex_unlock (&k->mu);
+}
+
+static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len)
+{
+  task *tk = calloc (1, sizeof *tk);
+  if (tk == NULL)
+    {
+      /* out of memory for a few bytes: fail the blob, not the process */
+      pthread_mutex_lock (&k->mu);
+      if (t->err == NULL)
+        oci_error_set (&t->err, ENOMEM, "blob writer");
+      if (buf)
+        k->free_bufs[k->n_free++] = buf;
+      pthread_cond_broadcast (&k->done);
+      pthread_mutex_unlock (&k->mu);
+      return;
+    }
+  tk->t = t;
+  tk->buf = buf;
+  tk->len = len;
+  pthread_mutex_lock (&k->mu);
+  t->pending++;
+  push (&k->head, &k->tail, tk);
+  pthread_cond_signal (&k->work);
+  pthread_mutex_unlock (&k->mu);
+}
+
+void blob_sink_write (blob_sink *k, sink_target *t, char *buf, size_t len)
+{
+  enqueue (k, t, buf, len);
+}
+
+void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0); }
+
+void blob_sink_drain (blob_sink *k, sink_target *t)
+{
+  pthread_mutex_lock (&k->mu);
+  while (t->pending > 0)
+    pthread_cond_wait (&k->done, &k->mu);
+  pthread_mutex_unlock (&k->mu);
+}
+
+void blob_sink_state (blob_sink *k, sink_target *t, bool *committed, oci_error **err)
+{
+  pthread_mutex_lock (&k->mu);
+  *committed = t->committed;
+  if (t->err && err && *err == NULL)
+    {
+      *err = t->err;
+      t->err = NULL;
+      t->committed = true; /* nothing more will happen to it */
+    }
+  pthread_mutex_unlock (&k->mu);
+}
