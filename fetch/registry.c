@@ -21,6 +21,8 @@ struct registry
   bool creds_loaded;
   char *user, *pass;
   char *authz;  /* "Authorization: Bearer ..." or NULL */
+  bool insecure; /* a loopback registry: TLS without verification */
+  int max_attempts;
   CURL *easy;   /* for the synchronous requests */
 };
 
@@ -192,7 +194,7 @@ void registry_setup_handle (registry *r, CURL *e)
   curl_easy_setopt (e, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt (e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt (e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  if (!r->opts.tls_verify)
+  if (!r->opts.tls_verify || r->insecure)
     {
       curl_easy_setopt (e, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt (e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -215,6 +217,7 @@ static int http_get (registry *r, const char *url, const char *accept, const cha
                      const char *user, const char *pass, bool head, size_t max,
                      http_reply *out, oci_error **err)
 {
+  int max_attempts = r->max_attempts > 0 ? r->max_attempts : HTTP_MAX_ATTEMPTS;
   for (int attempt = 0;; attempt++)
     {
       struct curl_slist *hdrs = NULL;
@@ -257,14 +260,14 @@ static int http_get (registry *r, const char *url, const char *accept, const cha
       /* nothing listening: a few quick tries, not the whole backoff */
       if (c != CURLE_OK
           && ((c == CURLE_COULDNT_CONNECT && attempt + 1 >= 3)
-              || !(http_curl_code_retriable (c) && attempt + 1 < HTTP_MAX_ATTEMPTS)))
+              || !(http_curl_code_retriable (c) && attempt + 1 < max_attempts)))
         {
           http_reply_clear (out);
           return oci_error_set (err, 0, "%s %s: %s", head ? "HEAD" : "GET", url,
                                 errbuf[0] ? errbuf : curl_easy_strerror (c));
         }
       if (c == CURLE_OK
-          && !(http_status_retriable (out->status) && attempt + 1 < HTTP_MAX_ATTEMPTS))
+          && !(http_status_retriable (out->status) && attempt + 1 < max_attempts))
         return 0;
       {
         long ms = http_retry_delay_ms (attempt, c == CURLE_OK ? out->retry_after : -1);
@@ -431,17 +434,43 @@ int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
   r->path = strdup (ref->path);
   r->easy = curl_easy_init ();
   if (r->domain == NULL || r->path == NULL || r->easy == NULL
-      || asprintf (&r->base, "%s://%s", ref_registry_is_local (ref) ? "http" : "https",
-                   ref_registry_host (ref))
-             < 0)
+      || asprintf (&r->base, "https://%s", ref_registry_host (ref)) < 0
+      || asprintf (&url, "%s/v2/", r->base) < 0)
     {
       registry_free (r);
       return oci_error_set (err, ENOMEM, "registry");
     }
-  if (asprintf (&url, "%s/v2/", r->base) < 0)
-    url = NULL;
-  if (url == NULL || http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+  if (ref_registry_is_local (ref))
+    {
+      /* Loopback registries are insecure registries (as Docker treats
+         127.0.0.0/8): HTTPS without verification when they speak it, else
+         plain HTTP. One quick try each, no backoff for the probe. */
+      oci_error *probe_err = NULL;
+      r->insecure = true;
+      r->max_attempts = 1;
+      if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) < 0)
+        {
+          log_debug ("%s: no HTTPS (%s), using plain HTTP", r->domain, probe_err->msg);
+          oci_error_free (&probe_err);
+          free (r->base);
+          free (url);
+          url = NULL;
+          if (asprintf (&r->base, "http://%s", ref_registry_host (ref)) < 0
+              || asprintf (&url, "%s/v2/", r->base) < 0)
+            {
+              url = NULL;
+              oci_error_set (err, ENOMEM, "registry");
+              goto fail;
+            }
+          r->max_attempts = 0;
+          if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+            goto fail;
+        }
+      r->max_attempts = 0;
+    }
+  else if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
     goto fail;
+  log_debug ("%s: registry at %s", r->domain, r->base);
   if (rep.status == 401)
     {
       /* the ping's challenge has no scope: registry_reauth asks for a pull
