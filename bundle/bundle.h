@@ -251,6 +251,7 @@ typedef struct spec
   id_mapping *uid_maps, *gid_maps;
   size_t n_uid_maps, n_gid_maps;
   strv masked_paths, readonly_paths;
+  strv sysctl_keys, sysctl_values;
   long long memory_limit, memory_swap, cpu_shares, cpu_quota, cpu_period, pids_limit;
   bool devices_allow_all;
   spec_device *devices;

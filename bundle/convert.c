@@ -289,6 +289,11 @@ int convert_image_config (yajl_val config, const bundle_options *o, int rootfd, 
 
   if (config == NULL || !YAJL_IS_OBJECT (config))
     return oci_error_set (err, 0, "image config is not a JSON object");
+  {
+    const char *os = json_get_string (config, "os");
+    if (os && strcmp (os, "linux") != 0)
+      return oci_error_set (err, 0, "the image is for `%s`: mkbundle makes Linux bundles", os);
+  }
   if (convert_args (json_get (cc, "Entrypoint"), json_get (cc, "Cmd"), o, &s->args, err) < 0)
     return -1;
   if (convert_env (json_get (cc, "Env"), o, s->hostname, &s->env, err) < 0)

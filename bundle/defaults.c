@@ -63,25 +63,28 @@ bool capability_known (const char *name)
   return false;
 }
 
-/* The capabilities this kernel has (cap_last_cap); all of ours if unknown. */
-static size_t kernel_cap_count (void)
+/* "Every capability" means every one mkbundle's own bounding set holds:
+   a runtime started from here cannot grant more (capset fails), and a
+   sandbox may have dropped some (CAP_SYS_RESOURCE on this test host). */
+static unsigned long long bounding_set (void)
 {
-  char buf[16] = "";
-  int fd = open ("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-  long last;
-  if (fd >= 0)
+  char buf[4096];
+  unsigned long long mask = ~0ULL;
+  int fd = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  ssize_t r;
+  if (fd < 0)
+    return mask;
+  r = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (r > 0)
     {
-      ssize_t r = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (r > 0)
-        {
-          buf[r] = '\0';
-          last = strtol (buf, NULL, 10);
-          if (last >= 0 && (size_t) last + 1 < N (all_caps))
-            return (size_t) last + 1;
-        }
+      char *p;
+      buf[r] = '\0';
+      p = strstr (buf, "\nCapBnd:");
+      if (p)
+        mask = strtoull (p + 9, NULL, 16);
     }
-  return N (all_caps);
+  return mask;
 }
 
 /* docker's order: --cap-drop ALL empties the set, then --cap-add; an
@@ -90,13 +93,14 @@ int defaults_capabilities (const bundle_options *o, strv *out, oci_error **err)
 {
   bool add_all = o->privileged || strv_index (&o->cap_add, "ALL") >= 0;
   bool drop_all = strv_index (&o->cap_drop, "ALL") >= 0;
-  size_t nk = kernel_cap_count ();
 
   if (add_all)
     {
-      for (size_t i = 0; i < nk; i++)
-        if (strv_push (out, all_caps[i]) < 0)
-          return oci_error_set (err, ENOMEM, "capabilities");
+      unsigned long long mask = bounding_set ();
+      for (size_t i = 0; i < N (all_caps); i++)
+        if ((mask >> i) & 1)
+          if (strv_push (out, all_caps[i]) < 0)
+            return oci_error_set (err, ENOMEM, "capabilities");
     }
   else if (!drop_all)
     for (size_t i = 0; i < N (default_caps); i++)
@@ -253,6 +257,13 @@ int defaults_apply (const bundle_options *o, spec *s, oci_error **err)
       if (!userns && add_host_devices (s, "/dev", 0, err) < 0)
         return -1;
     }
+
+  /* docker: in its own network namespace a process may bind any port
+     without CAP_NET_BIND_SERVICE (a web server as a non-root user) */
+  if (o->net != NET_HOST
+      && (strv_push (&s->sysctl_keys, "net.ipv4.ip_unprivileged_port_start") < 0
+          || strv_push (&s->sysctl_values, "0") < 0))
+    return oci_error_set (err, ENOMEM, "sysctl");
 
   if (defaults_capabilities (o, &s->caps, err) < 0)
     return -1;

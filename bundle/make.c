@@ -156,6 +156,47 @@ static int add_etc_mounts (spec *s, const char *bundle_abs, oci_error **err)
   return 0;
 }
 
+/* The /etc files are derived data, rewritten on every run: replaced by
+   rename (never seen half-written) but not fsync'd, which would cost
+   milliseconds per file; config.json gets the full write_file_atomic. */
+/* Is dfd/name a regular file holding exactly `content`? (Running mkbundle
+   again on a bundle then creates no file at all.) */
+static bool same_content (int dfd, const char *name, const char *content)
+{
+  size_t len = strlen (content);
+  cleanup_close int fd = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  cleanup_free char *buf = NULL;
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || (size_t) st.st_size != len
+      || (st.st_mode & 07777) != 0644)
+    return false;
+  buf = malloc (len + 1);
+  return buf && read (fd, buf, len + 1) == (ssize_t) len && memcmp (buf, content, len) == 0;
+}
+
+/* Returns 1 when the file is new (to be removed if a later step fails),
+   0 when it existed, <0 on error. */
+static int write_etc_file (int dfd, const char *name, const char *content, oci_error **err)
+{
+  char tmp[64];
+  cleanup_close int fd = -1;
+  bool existed;
+  if (same_content (dfd, name, content))
+    return 0;
+  existed = faccessat (dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+  snprintf (tmp, sizeof tmp, ".%s.tmp%d", name, (int) getpid ());
+  fd = openat (dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return oci_error_set (err, errno, "write `%s`", name);
+  if (write_all (fd, content, strlen (content)) < 0 || renameat (dfd, tmp, dfd, name) < 0)
+    {
+      int e = errno;
+      unlinkat (dfd, tmp, 0);
+      return oci_error_set (err, e, "write `%s`", name);
+    }
+  return existed ? 0 : 1;
+}
+
 static char *read_host_file (const char *path)
 {
   char *buf = NULL;
@@ -264,9 +305,14 @@ int bundle_make_from_config (yajl_val config, const char *bundle_dir, const bund
         oci_error_set (err, errno, "bundle `%s`", bundle_dir);
         goto out;
       }
+    bool created[3] = { false, false, false };
     for (i = 0; i < 3; i++)
-      if (write_file_atomic (dfd, etc_names[i], content[i], strlen (content[i]), 0644, err) < 0)
-        break;
+      {
+        int w = write_etc_file (dfd, etc_names[i], content[i], err);
+        if (w < 0)
+          break;
+        created[i] = w == 1;
+      }
     if (i == 3 && write_file_atomic (dfd, "config.json", json, len, 0644, err) == 0)
       {
         for (size_t j = 0; j < s.warnings.n; j++)
@@ -279,7 +325,8 @@ int bundle_make_from_config (yajl_val config, const char *bundle_dir, const bund
       {
         oci_error_prefix (err, "bundle `%s`", bundle_dir);
         for (size_t j = 0; j < i; j++)
-          unlinkat (dfd, etc_names[j], 0);
+          if (created[j])
+            unlinkat (dfd, etc_names[j], 0);
       }
     close (dfd);
   }

@@ -2,4 +2,4 @@
 PROGRAMS += bundle
 bundle_BIN  := mkbundle
 bundle_LIBS := -lm
-DEPS += crun runc python3-jsonschema golang-github-opencontainers-specs-dev busybox-static umoci
+DEPS += crun runc python3-jsonschema golang-github-opencontainers-specs-dev busybox-static umoci iproute2 hyperfine

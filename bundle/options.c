@@ -254,6 +254,16 @@ static bool valid_destination (const char *d)
   return d[0] == '/';
 }
 
+/* "/data/", "//data" → "/data", so that duplicates are seen. */
+static void clean_destination (char *d)
+{
+  char *w = d;
+  for (const char *r = d; *r; r++)
+    if (!(*r == '/' && (r[1] == '/' || (r[1] == '\0' && w > d))))
+      *w++ = *r;
+  *w = '\0';
+}
+
 int parse_volume (const char *s, bundle_mount *out, oci_error **err)
 {
   cleanup_free char *copy = strdup (s);
@@ -281,6 +291,7 @@ int parse_volume (const char *s, bundle_mount *out, oci_error **err)
   if (!valid_destination (dst))
     return oci_error_set (err, 0, "volume `%s`: destination `%s` is not an absolute path", s,
                           dst);
+  clean_destination (dst);
   if (opts)
     {
       if (strv_split (&o, opts, ',') < 0)
@@ -340,6 +351,7 @@ int parse_tmpfs (const char *s, bundle_mount *out, oci_error **err)
     *opts++ = '\0';
   if (!valid_destination (copy))
     return oci_error_set (err, 0, "--tmpfs `%s`: `%s` is not an absolute path", s, copy);
+  clean_destination (copy);
   out->destination = strdup (copy);
   out->type = strdup ("tmpfs");
   out->source = strdup ("tmpfs");

@@ -69,6 +69,8 @@ void spec_clear (spec *s)
   free (s->gid_maps);
   strv_clear (&s->masked_paths);
   strv_clear (&s->readonly_paths);
+  strv_clear (&s->sysctl_keys);
+  strv_clear (&s->sysctl_values);
   for (size_t i = 0; i < s->n_devices; i++)
     free (s->devices[i].path);
   free (s->devices);
@@ -425,6 +427,14 @@ static void gen_linux (yajl_gen g, const spec *s)
           yajl_gen_map_close (g);
         }
       yajl_gen_array_close (g);
+    }
+  if (s->sysctl_keys.n)
+    {
+      json_gen_key (g, "sysctl");
+      yajl_gen_map_open (g);
+      for (size_t i = 0; i < s->sysctl_keys.n; i++)
+        json_gen_kv_str (g, s->sysctl_keys.v[i], s->sysctl_values.v[i]);
+      yajl_gen_map_close (g);
     }
   gen_resources (g, s);
   json_gen_key (g, "namespaces");

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bundle.h"
@@ -219,7 +220,10 @@ int users_resolve_in (const char *passwd, const char *group, const char *spec, u
 /* Read a database file inside the rootfs; a missing file is NULL. */
 static int read_db (int rootfd, const char *path, char **out, oci_error **err)
 {
-  cleanup_close int fd = safepath_open (rootfd, path, O_RDONLY, 0);
+  /* O_NONBLOCK: a FIFO planted as /etc/passwd must not hang us; and only
+     a regular file is read (a device node could be the host's memory) */
+  cleanup_close int fd = safepath_open (rootfd, path, O_RDONLY | O_NONBLOCK, 0);
+  struct stat st;
   *out = NULL;
   if (fd < 0)
     {
@@ -227,6 +231,10 @@ static int read_db (int rootfd, const char *path, char **out, oci_error **err)
         return 0;
       return oci_error_set (err, errno, "open %s in the rootfs", path);
     }
+  if (fstat (fd, &st) < 0)
+    return oci_error_set (err, errno, "stat %s in the rootfs", path);
+  if (!S_ISREG (st.st_mode))
+    return oci_error_set (err, 0, "%s in the rootfs is not a regular file", path);
   if (read_all_fd (fd, MAX_DB, path, out, NULL, err) < 0)
     return oci_error_prefix (err, "rootfs");
   return 0;

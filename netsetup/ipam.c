@@ -171,7 +171,7 @@ static int proc_start_time (pid_t pid, unsigned long long *out)
   if (p == NULL)
     return -1;
   p++;
-  for (field = 2; field < 22 && p; field++)
+  for (field = 3; field < 22 && p; field++)
     p = strchr (p + 1, ' ');
   if (p == NULL)
     return -1;

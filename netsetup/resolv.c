@@ -15,6 +15,9 @@
 #include "safepath.h"
 
 #define HOST_RESOLV_CONF "/etc/resolv.conf"
+/* With systemd-resolved the host's file names only its 127.0.0.53 stub;
+   the upstream servers are listed here (podman reads it too). */
+#define RESOLVED_UPSTREAM_CONF "/run/systemd/resolve/resolv.conf"
 
 static int is_loopback_nameserver (const char *line)
 {
@@ -74,6 +77,49 @@ char *hosts_text (const char *hostname, struct in_addr addr)
   return out;
 }
 
+static bool has_nameserver (const char *text)
+{
+  const char *p = text;
+  while ((p = strstr (p, "nameserver")))
+    {
+      if ((p == text || p[-1] == '\n') && (p[10] == ' ' || p[10] == '\t'))
+        return true;
+      p += 10;
+    }
+  return false;
+}
+
+char *resolv_for_container (oci_error **err)
+{
+  static const char *const sources[] = { HOST_RESOLV_CONF, RESOLVED_UPSTREAM_CONF };
+  char *first = NULL;
+  size_t i, len;
+
+  for (i = 0; i < sizeof sources / sizeof sources[0]; i++)
+    {
+      cleanup_free char *text = NULL;
+      char *r;
+      if (read_file_at (AT_FDCWD, sources[i], 1 << 20, &text, &len, err) < 0)
+        {
+          oci_error_free (err);
+          continue;
+        }
+      r = resolv_filter (text);
+      if (r && has_nameserver (r))
+        {
+          free (first);
+          return r;
+        }
+      if (first == NULL)
+        first = r;
+      else
+        free (r);
+    }
+  /* No usable resolver anywhere: the host's file without its loopback
+     servers (search, options) is still the best guess. */
+  return first ? first : strdup ("");
+}
+
 /* In place: O_TRUNC keeps the inode a bind mount may point at. */
 static int write_in_place (int dirfd, const char *name, const char *text, oci_error **err)
 {
@@ -107,12 +153,73 @@ static int write_in_rootfs (int rootfd, const char *path, const char *text, oci_
   return 0;
 }
 
+/* The source of a bind mount onto `dest` in config.json's mounts (as
+   mkbundle writes for /etc/hosts and /etc/resolv.conf), or NULL. */
+static const char *bind_source (yajl_val cfg, const char *dest)
+{
+  yajl_val mounts = json_get_array (cfg, "mounts");
+  size_t i;
+  for (i = 0; i < json_array_len (mounts); i++)
+    {
+      yajl_val m = json_array_at (mounts, i);
+      const char *d = json_get_string (m, "destination"), *src = json_get_string (m, "source");
+      if (d && src && *src && strcmp (d, dest) == 0)
+        return src;
+    }
+  return NULL;
+}
+
+/* One of the two files: BUNDLE/NAME in place; the bind mount's source in
+   place when config.json mounts one over /etc/NAME, else the rootfs'
+   /etc/NAME (replaced). */
+static int write_one (const char *bundle, int bfd, int rootfd, yajl_val cfg, const char *name,
+                      const char *text, oci_error **err)
+{
+  char dest[64];
+  const char *src;
+
+  if (write_in_place (bfd, name, text, err) < 0)
+    return -1;
+  snprintf (dest, sizeof dest, "/etc/%s", name);
+  src = cfg ? bind_source (cfg, dest) : NULL;
+  if (src)
+    {
+      /* runtime-spec config.md "Mounts": a relative source is relative to
+         the bundle; the mount follows the inode, so write in place. */
+      cleanup_free char *real_bundle = realpath (bundle, NULL);
+      cleanup_free char *real_src = NULL;
+      size_t bl;
+      if (src[0] != '/')
+        {
+          cleanup_free char *full = NULL;
+          if (asprintf (&full, "%s/%s", bundle, src) < 0)
+            return oci_error_set (err, ENOMEM, "%s", name);
+          real_src = realpath (full, NULL);
+        }
+      else
+        real_src = realpath (src, NULL);
+      /* Only a file of the bundle: a bind of the host's own /etc/hosts
+         must never be rewritten from here. */
+      if (real_bundle == NULL || real_src == NULL)
+        return 0;
+      bl = strlen (real_bundle);
+      if (strncmp (real_src, real_bundle, bl) != 0 || real_src[bl] != '/')
+        return 0;
+      if (strcmp (real_src + bl + 1, name) == 0)
+        return 0; /* BUNDLE/NAME itself, written above */
+      return write_in_place (AT_FDCWD, real_src, text, err);
+    }
+  if (rootfd < 0)
+    return 0;
+  return write_in_rootfs (rootfd, dest, text, err);
+}
+
 int resolv_write_bundle (const char *bundle, const char *id, struct in_addr addr,
                          oci_error **err)
 {
   cleanup_close int bfd = open (bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_close int rootfd = -1;
-  cleanup_free char *host = NULL, *resolv = NULL, *hosts = NULL, *cfgtext = NULL;
+  cleanup_free char *resolv = NULL, *hosts = NULL, *cfgtext = NULL;
   cleanup_json yajl_val cfg = NULL;
   oci_error *ignored = NULL;
   const char *hostname = id, *root = NULL;
@@ -120,9 +227,7 @@ int resolv_write_bundle (const char *bundle, const char *id, struct in_addr addr
 
   if (bfd < 0)
     return oci_error_set (err, errno, "bundle `%s`", bundle);
-  if (read_file_at (AT_FDCWD, HOST_RESOLV_CONF, 1 << 20, &host, &len, &ignored) < 0)
-    oci_error_free (&ignored);
-  resolv = resolv_filter (host ? host : "");
+  resolv = resolv_for_container (&ignored);
   if (read_file_at (bfd, "config.json", 16 << 20, &cfgtext, &len, &ignored) == 0)
     {
       if (json_parse (cfgtext, len, "config.json", &cfg, err) < 0)
@@ -136,23 +241,22 @@ int resolv_write_bundle (const char *bundle, const char *id, struct in_addr addr
   hosts = hosts_text (hostname, addr);
   if (resolv == NULL || hosts == NULL)
     return oci_error_set (err, ENOMEM, "resolv.conf");
-  if (write_in_place (bfd, "resolv.conf", resolv, err) < 0
-      || write_in_place (bfd, "hosts", hosts, err) < 0)
-    return -1;
-  if (root == NULL || *root == '\0')
-    return 0;
-  /* runtime-spec config.md "Root": path is absolute or relative to the
-     bundle. */
-  rootfd = openat (bfd, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
-    return oci_error_set (err, errno, "rootfs `%s` of bundle `%s`", root, bundle);
-  {
-    cleanup_close int etc = safepath_open (rootfd, "/etc", O_RDONLY | O_DIRECTORY, 0);
-    if (etc < 0)
-      return 0; /* no /etc in the image: nothing resolves names there */
-  }
-  if (write_in_rootfs (rootfd, "/etc/resolv.conf", resolv, err) < 0
-      || write_in_rootfs (rootfd, "/etc/hosts", hosts, err) < 0)
+  if (root && *root)
+    {
+      /* runtime-spec config.md "Root": absolute or relative to the bundle. */
+      rootfd = openat (bfd, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (rootfd < 0)
+        return oci_error_set (err, errno, "rootfs `%s` of bundle `%s`", root, bundle);
+      cleanup_close int etc = safepath_open (rootfd, "/etc", O_RDONLY | O_DIRECTORY, 0);
+      if (etc < 0)
+        {
+          /* no /etc in the image: nothing there resolves names */
+          close (rootfd);
+          rootfd = -1;
+        }
+    }
+  if (write_one (bundle, bfd, rootfd, cfg, "resolv.conf", resolv, err) < 0
+      || write_one (bundle, bfd, rootfd, cfg, "hosts", hosts, err) < 0)
     return -1;
   return 0;
 }

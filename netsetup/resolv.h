@@ -5,12 +5,16 @@
 #define NETSETUP_RESOLV_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 
 #include "error.h"
 
 /* The host's resolv.conf text with loopback nameservers dropped
    (malloc'd). */
 char *resolv_filter (const char *host_text);
+/* The container's resolv.conf: the host's, filtered; when that leaves no
+   nameserver (systemd-resolved's stub), systemd-resolved's upstream list. */
+char *resolv_for_container (oci_error **err);
 /* hosts(5) text for `hostname` at `addr` (malloc'd). */
 char *hosts_text (const char *hostname, struct in_addr addr);
 

@@ -13,10 +13,12 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "meta.h"
 #include "pathmap.h"
 #include "safepath.h"
 #include "tarpath.h"
 #include "whiteout.h"
+#include "writer.h"
 
 struct apply_ctx
 {
@@ -32,7 +34,13 @@ struct apply_ctx
      symlink is removed, since the cached fd may then name a stale one. */
   char *parent_path;
   int parent_fd;
+  writer_pool *pool; /* NULL: every file is written on this thread */
 };
+
+/* Two writers keep both cores creating inodes; 8 MiB of file data queued
+   at most. OCIKIT_UNPACK_WRITERS=N changes the count (0: none). */
+#define WRITERS_DEFAULT 2
+#define WRITERS_MAX_BYTES (8u << 20)
 
 int apply_new (int rootfd, bool rootless, long long max_entry, apply_ctx **out,
                oci_error **err)
@@ -53,6 +61,15 @@ int apply_new (int rootfd, bool rootless, long long max_entry, apply_ctx **out,
       apply_free (c);
       return oci_error_set (err, ENOMEM, "unpack");
     }
+  {
+    const char *w = getenv ("OCIKIT_UNPACK_WRITERS");
+    unsigned n = w ? (unsigned) strtoul (w, NULL, 10) : WRITERS_DEFAULT;
+    if (n > 0 && writer_pool_new (n, WRITERS_MAX_BYTES, &c->pool, err) < 0)
+      {
+        apply_free (c);
+        return -1;
+      }
+  }
   *out = c;
   return 0;
 }
@@ -68,6 +85,7 @@ static void drop_parent (apply_ctx *c)
 
 void apply_free (apply_ctx *c)
 {
+  writer_pool_free (c->pool);
   drop_parent (c);
   pathmap_free (c->written);
   pathmap_free (c->dirs);
@@ -93,6 +111,11 @@ static int parent_dir (apply_ctx *c, const char *clean, size_t plen, oci_error *
   return fd;
 }
 
+static int drain (apply_ctx *c, oci_error **err)
+{
+  return c->pool ? writer_pool_drain (c->pool, err) : 0;
+}
+
 static int mark_written (apply_ctx *c, const char *clean)
 {
   cleanup_free char *p = strdup (clean);
@@ -113,121 +136,100 @@ static int mark_written (apply_ctx *c, const char *clean)
   return 0;
 }
 
-static void entry_times (struct archive_entry *e, struct timespec ts[2])
-{
-  ts[1].tv_sec = archive_entry_mtime (e);
-  ts[1].tv_nsec = archive_entry_mtime_nsec (e);
-  if (archive_entry_atime_is_set (e))
-    {
-      ts[0].tv_sec = archive_entry_atime (e);
-      ts[0].tv_nsec = archive_entry_atime_nsec (e);
-    }
-  else
-    ts[0] = ts[1];
-}
-
-/* Ownership: as root exactly the entry's ids; rootless, our own (umoci
-   --rootless), said once. `fd` >= 0, or `dirfd`+`name` (not followed). */
-static int set_owner (apply_ctx *c, struct archive_entry *e, int fd, int dirfd,
-                      const char *name, const char *path, oci_error **err)
-{
-  uid_t uid = (uid_t) archive_entry_uid (e);
-  gid_t gid = (gid_t) archive_entry_gid (e);
-  int r;
-  if (c->rootless)
-    {
-      if (uid != c->euid || gid != c->egid)
-        log_warn_once ("chown", "rootless: file ownership is not preserved (e.g. `%s` %u:%u)",
-                       path, (unsigned) uid, (unsigned) gid);
-      return 0;
-    }
-  r = fd >= 0 ? fchown (fd, uid, gid) : fchownat (dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
-  if (r < 0)
-    {
-      if (errno == EPERM || errno == EINVAL)
-        {
-          log_warn_once ("chown", "cannot set ownership (e.g. `%s` %u:%u): %s", path,
-                         (unsigned) uid, (unsigned) gid, strerror (errno));
-          return 0;
-        }
-      return oci_error_set (err, errno, "`%s`: chown", path);
-    }
-  return 0;
-}
-
-/* Extended attributes (PAX SCHILY.xattr.*), security.capability included.
-   Set after chown and after the data: both clear file capabilities. */
-static int set_xattrs (apply_ctx *c, struct archive_entry *e, int fd, int dirfd,
-                       const char *name, const char *path, oci_error **err)
-{
-  const char *key;
-  const void *val;
-  size_t len;
-  if (archive_entry_xattr_reset (e) == 0)
-    return 0;
-  while (archive_entry_xattr_next (e, &key, &val, &len) == ARCHIVE_OK)
-    {
-      int r;
-      if (fd >= 0)
-        r = fsetxattr (fd, key, val, len, 0);
-      else
-        {
-          char proc[64 + 4096];
-          snprintf (proc, sizeof proc, "/proc/self/fd/%d/%s", dirfd, name);
-          r = lsetxattr (proc, key, val, len, 0);
-        }
-      if (r < 0)
-        {
-          if (errno == EPERM || errno == ENOTSUP || errno == EACCES)
-            {
-              char kind[64];
-              const char *dot = strchr (key, '.');
-              snprintf (kind, sizeof kind, "xattr-%.*s", dot ? (int) (dot - key) : 20, key);
-              log_warn_once (kind, "cannot set extended attribute `%s` (e.g. on `%s`): %s%s",
-                             key, path, strerror (errno),
-                             c->rootless ? " (rootless)" : "");
-              continue;
-            }
-          return oci_error_set (err, errno, "`%s`: set extended attribute `%s`", path, key);
-        }
-    }
-  return 0;
-}
+/* Small files go to the writer pool (their data copied out of the tar);
+   bigger and sparse ones are streamed here. */
+#define POOL_FILE_MAX (1u << 20)
 
 static int write_file (apply_ctx *c, struct archive *a, struct archive_entry *e, int dirfd,
                        const char *name, const char *path, oci_error **err)
 {
   cleanup_close int fd = -1;
-  struct timespec ts[2];
+  entry_meta m;
   long long size = archive_entry_size (e);
   long long end = 0;
-  mode_t mode = archive_entry_perm (e) & 07777;
+  int r;
 
   if (size < 0 || size > c->max_entry)
     return oci_error_set (err, EFBIG, "`%s`: declared size %lld exceeds the --max-size limit",
                           path, size);
+  if (meta_from_entry (e, &m, err) < 0)
+    {
+      meta_clear (&m);
+      return oci_error_prefix (err, "`%s`", path);
+    }
+  if (c->pool && size <= POOL_FILE_MAX && archive_entry_sparse_count (e) == 0)
+    {
+      file_job *j = calloc (1, sizeof *j);
+      size_t got = 0;
+      if (j == NULL)
+        {
+          meta_clear (&m);
+          return oci_error_set (err, ENOMEM, "`%s`", path);
+        }
+      j->meta = m;
+      j->rootless = c->rootless;
+      j->len = (size_t) size;
+      j->dirfd = fcntl (dirfd, F_DUPFD_CLOEXEC, 3);
+      j->name = strdup (name);
+      j->path = strdup (path);
+      j->data = malloc (j->len ? j->len : 1);
+      if (j->dirfd < 0 || j->name == NULL || j->path == NULL || j->data == NULL)
+        {
+          file_job_free (j);
+          return oci_error_set (err, errno ? errno : ENOMEM, "`%s`", path);
+        }
+      while (got < j->len)
+        {
+          la_ssize_t n = archive_read_data (a, j->data + got, j->len - got);
+          if (n < 0)
+            {
+              file_job_free (j);
+              return oci_error_set (err, 0, "`%s`: %s", path, archive_error_string (a));
+            }
+          if (n == 0)
+            {
+              file_job_free (j);
+              return oci_error_set (err, 0, "`%s`: data ends before its declared size", path);
+            }
+          got += (size_t) n;
+        }
+      return writer_pool_submit (c->pool, j, err);
+    }
+
   fd = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
-    return oci_error_set (err, errno, "`%s`: create", path);
+    {
+      meta_clear (&m);
+      return oci_error_set (err, errno, "`%s`: create", path);
+    }
   for (;;)
     {
       const void *buf;
       size_t len;
       la_int64_t off;
-      int r = archive_read_data_block (a, &buf, &len, &off);
+      r = archive_read_data_block (a, &buf, &len, &off);
       if (r == ARCHIVE_EOF)
         break;
       if (r < ARCHIVE_WARN)
-        return oci_error_set (err, 0, "`%s`: %s", path, archive_error_string (a));
+        {
+          meta_clear (&m);
+          return oci_error_set (err, 0, "`%s`: %s", path, archive_error_string (a));
+        }
       if (off < 0 || off + (long long) len > size)
-        return oci_error_set (err, EFBIG, "`%s`: data beyond the declared size", path);
+        {
+          meta_clear (&m);
+          return oci_error_set (err, EFBIG, "`%s`: data beyond the declared size", path);
+        }
       while (len > 0)
         {
           ssize_t n = pwrite (fd, buf, len, off);
           if (n < 0 && errno == EINTR)
             continue;
           if (n < 0)
-            return oci_error_set (err, errno, "`%s`: write", path);
+            {
+              meta_clear (&m);
+              return oci_error_set (err, errno, "`%s`: write", path);
+            }
           buf = (const char *) buf + n;
           len -= (size_t) n;
           off += n;
@@ -235,19 +237,17 @@ static int write_file (apply_ctx *c, struct archive *a, struct archive_entry *e,
       if (off > end)
         end = off;
     }
+  r = 0;
   if (end < size && ftruncate (fd, size) < 0) /* a sparse file's hole at the end */
-    return oci_error_set (err, errno, "`%s`: truncate", path);
-  if (set_owner (c, e, fd, -1, NULL, path, err) < 0)
-    return -1;
-  if (fchmod (fd, mode) < 0)
-    return oci_error_set (err, errno, "`%s`: chmod", path);
-  if (set_xattrs (c, e, fd, -1, NULL, path, err) < 0)
-    return -1;
-  entry_times (e, ts);
-  if (futimens (fd, ts) < 0)
-    return oci_error_set (err, errno, "`%s`: set times", path);
-  return 0;
+    r = oci_error_set (err, errno, "`%s`: truncate", path);
+  if (r == 0)
+    r = meta_apply_file (&m, c->rootless, fd, path, err);
+  meta_clear (&m);
+  return r;
 }
+
+static int make_dir_meta (apply_ctx *c, const entry_meta *m, int dirfd, const char *name,
+                          const char *path, int *fdp, oci_error **err);
 
 /* A directory entry: create it or, when one is there already (a lower
    layer's, or implied by an earlier entry), update its metadata. Modes and
@@ -257,8 +257,36 @@ static int make_dir (apply_ctx *c, struct archive_entry *e, int dirfd, const cha
 {
   cleanup_close int fd = -1;
   pathmap_value *v;
-  mode_t mode = archive_entry_perm (e) & 07777;
+  entry_meta m;
+  int r;
 
+  if (meta_from_entry (e, &m, err) < 0)
+    {
+      meta_clear (&m);
+      return oci_error_prefix (err, "`%s`", path);
+    }
+  r = make_dir_meta (c, &m, dirfd, name, path, &fd, err);
+  if (r == 0)
+    {
+      v = pathmap_get (c->dirs, path, true);
+      if (v == NULL)
+        r = oci_error_set (err, ENOMEM, "`%s`", path);
+      else
+        {
+          v->mode = m.mode;
+          v->flags = 1;
+          v->times[0] = m.times[0];
+          v->times[1] = m.times[1];
+        }
+    }
+  meta_clear (&m);
+  return r;
+}
+
+static int make_dir_meta (apply_ctx *c, const entry_meta *m, int dirfd, const char *name,
+                          const char *path, int *fdp, oci_error **err)
+{
+  int fd;
   if (dirfd >= 0)
     {
       if (mkdirat (dirfd, name, 0700) < 0 && errno != EEXIST)
@@ -269,20 +297,13 @@ static int make_dir (apply_ctx *c, struct archive_entry *e, int dirfd, const cha
     fd = openat (c->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return oci_error_set (err, errno, "`%s`: open directory", path);
-  if (set_owner (c, e, fd, -1, NULL, path, err) < 0)
+  *fdp = fd;
+  if (meta_set_owner (m, c->rootless, fd, -1, NULL, path, err) < 0)
     return -1;
   /* owner rwx while we fill it; the entry's mode comes at the end */
-  if (fchmod (fd, mode | 0700) < 0)
+  if (fchmod (fd, m->mode | 0700) < 0)
     return oci_error_set (err, errno, "`%s`: chmod", path);
-  if (set_xattrs (c, e, fd, -1, NULL, path, err) < 0)
-    return -1;
-  v = pathmap_get (c->dirs, path, true);
-  if (v == NULL)
-    return oci_error_set (err, ENOMEM, "`%s`", path);
-  v->mode = mode;
-  v->flags = 1;
-  entry_times (e, v->times);
-  return 0;
+  return meta_set_xattrs (m, c->rootless, fd, -1, NULL, path, err);
 }
 
 static int make_hardlink (apply_ctx *c, const char *target, int dirfd, const char *name,
@@ -317,7 +338,7 @@ static int make_node (apply_ctx *c, struct archive_entry *e, mode_t type, int di
     {
       if (c->rootless)
         {
-          log_warn_once ("mknod", "rootless: device nodes are skipped (e.g. `%s`)", path);
+          meta_warn_once ("mknod", "rootless: device nodes are skipped (e.g. `%s`)", path);
           return 1;
         }
       dev = makedev (archive_entry_rdevmajor (e), archive_entry_rdevminor (e));
@@ -326,7 +347,7 @@ static int make_node (apply_ctx *c, struct archive_entry *e, mode_t type, int di
     {
       if (errno == EPERM && type != S_IFIFO)
         {
-          log_warn_once ("mknod", "cannot create device nodes (e.g. `%s`): %s", path,
+          meta_warn_once ("mknod", "cannot create device nodes (e.g. `%s`): %s", path,
                          strerror (errno));
           return 1;
         }
@@ -339,22 +360,20 @@ static int make_node (apply_ctx *c, struct archive_entry *e, mode_t type, int di
 static int set_node_meta (apply_ctx *c, struct archive_entry *e, bool is_link, int dirfd,
                           const char *name, const char *path, oci_error **err)
 {
-  struct timespec ts[2];
-  if (set_owner (c, e, -1, dirfd, name, path, err) < 0)
-    return -1;
-  if (!is_link)
-    {
-      /* a fifo or device node we created a moment ago in a tree only we
-         write: fchmodat cannot be redirected */
-      if (fchmodat (dirfd, name, archive_entry_perm (e) & 07777, 0) < 0)
-        return oci_error_set (err, errno, "`%s`: chmod", path);
-      if (set_xattrs (c, e, -1, dirfd, name, path, err) < 0)
-        return -1;
-    }
-  entry_times (e, ts);
-  if (utimensat (dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-    return oci_error_set (err, errno, "`%s`: set times", path);
-  return 0;
+  entry_meta m;
+  int r = meta_from_entry (e, &m, err);
+  if (r == 0)
+    r = meta_set_owner (&m, c->rootless, -1, dirfd, name, path, err);
+  /* a fifo or device node we created a moment ago in a tree only we
+     write: fchmodat cannot be redirected */
+  if (r == 0 && !is_link && fchmodat (dirfd, name, m.mode, 0) < 0)
+    r = oci_error_set (err, errno, "`%s`: chmod", path);
+  if (r == 0 && !is_link)
+    r = meta_set_xattrs (&m, c->rootless, -1, dirfd, name, path, err);
+  if (r == 0 && utimensat (dirfd, name, m.times, AT_SYMLINK_NOFOLLOW) < 0)
+    r = oci_error_set (err, errno, "`%s`: set times", path);
+  meta_clear (&m);
+  return r;
 }
 
 static int apply_whiteout (apply_ctx *c, enum whiteout_kind kind, const char *clean,
@@ -423,7 +442,12 @@ static int apply_entry (apply_ctx *c, struct archive *a, struct archive_entry *e
   if (wk == WHITEOUT_META)
     return 0;
   if (wk != WHITEOUT_NONE)
-    return apply_whiteout (c, wk, clean, wh_target, err);
+    {
+      /* removals wait for the files still being written */
+      if (drain (c, err) < 0)
+        return -1;
+      return apply_whiteout (c, wk, clean, wh_target, err);
+    }
 
   if (*clean == '\0')
     {
@@ -454,6 +478,13 @@ static int apply_entry (apply_ctx *c, struct archive *a, struct archive_entry *e
       return 0;
     }
 
+  {
+    /* the target of a hard link, or a path this layer wrote before, may
+       still be in the writers' queue */
+    pathmap_value *prev = pathmap_get (c->written, clean, false);
+    if ((hard || (prev && (prev->flags & PATH_WRITTEN))) && drain (c, err) < 0)
+      return -1;
+  }
   dirfd = parent_dir (c, clean, tarpath_parent_len (clean), err);
   if (dirfd < 0)
     return -1;
@@ -472,6 +503,8 @@ static int apply_entry (apply_ctx *c, struct archive *a, struct archive_entry *e
           cleanup_free char *pp = strndup (clean, tarpath_parent_len (clean));
           if (keep == NULL || pp == NULL)
             return oci_error_set (err, ENOMEM, "`%s`", clean);
+          if (drain (c, err) < 0)
+            return -1;
           if (S_ISDIR (st.st_mode))
             r = whiteout_remove (dirfd, base, clean, NULL, err);
           else
@@ -532,14 +565,21 @@ int apply_layer (apply_ctx *c, struct archive *a, size_t index, oci_error **err)
     {
       int r = archive_read_next_header (a, &e);
       if (r == ARCHIVE_EOF)
-        return 0;
+        return drain (c, err) < 0 ? oci_error_prefix (err, "layer %zu", index) : 0;
       if (r == ARCHIVE_WARN)
         log_debug ("layer %zu: %s", index, archive_error_string (a));
       else if (r != ARCHIVE_OK)
-        return oci_error_set (err, 0, "layer %zu: tar: %s", index,
-                              archive_error_string (a) ? archive_error_string (a) : "corrupt");
+        {
+          drain (c, NULL);
+          return oci_error_set (err, 0, "layer %zu: tar: %s", index,
+                                archive_error_string (a) ? archive_error_string (a) : "corrupt");
+        }
       if (apply_entry (c, a, e, err) < 0)
-        return oci_error_prefix (err, "layer %zu: entry", index);
+        {
+          /* nothing may still be writing when the caller cleans up */
+          drain (c, NULL);
+          return oci_error_prefix (err, "layer %zu: entry", index);
+        }
     }
 }
 
@@ -573,6 +613,8 @@ static void finish_dir (const char *path, pathmap_value *v, void *arg)
 int apply_finish (apply_ctx *c, oci_error **err)
 {
   struct finish_state fs = { c, err, 0 };
+  if (drain (c, err) < 0)
+    return -1;
   drop_parent (c);
   pathmap_each (c->dirs, finish_dir, &fs);
   return fs.failed;

@@ -37,6 +37,10 @@ struct layer_stream
   bool holding;               /* the consumer holds slot[tail] */
   bool done, cancel;
   oci_error *perr; /* producer failure */
+  /* the tar's digest is the consumer's work: it balances the two threads
+     (the producer's inflate is the longer job) */
+  digest_ctx *tar_digest;
+  bool verified;
 };
 
 static void stream_fail (layer_stream *ls, oci_error *e)
@@ -79,13 +83,12 @@ static int produce (layer_stream *ls, oci_error **err)
   cleanup_free unsigned char *in = malloc (INPUT_SIZE);
   cleanup_inflater inflater *z = NULL;
   cleanup_digest digest_ctx *cd = digest_new ();
-  cleanup_digest digest_ctx *ud = digest_new ();
-  char got_c[DIGEST_STR_LEN + 1], got_u[DIGEST_STR_LEN + 1];
+  char got_c[DIGEST_STR_LEN + 1];
   unsigned char *out = NULL;
   size_t out_len = 0, in_len = 0, in_pos = 0;
   bool eof = false;
 
-  if (in == NULL || cd == NULL || ud == NULL)
+  if (in == NULL || cd == NULL)
     return oci_error_set (err, ENOMEM, "layer %zu", ls->index);
   if (inflater_new (ls->compression, &z, err) < 0)
     return -1;
@@ -141,7 +144,6 @@ static int produce (layer_stream *ls, oci_error **err)
         {
           if (out_len)
             {
-              digest_update (ud, out, out_len);
               slot_publish (ls, out_len);
               out = NULL;
             }
@@ -150,12 +152,8 @@ static int produce (layer_stream *ls, oci_error **err)
         }
     }
   digest_final (cd, got_c);
-  digest_final (ud, got_u);
   if (strcmp (got_c, ls->digest) != 0)
     return oci_error_set (err, 0, "blob content does not match its digest (got %s)", got_c);
-  if (strcmp (got_u, ls->diff_id) != 0)
-    return oci_error_set (err, 0, "uncompressed content does not match rootfs.diff_ids[%zu] %s "
-                          "(got %s)", ls->index, ls->diff_id, got_u);
   return 0;
 }
 
@@ -204,7 +202,8 @@ int layer_stream_open (int blobfd, const image_layer *l, size_t index, long long
         layer_stream_close (ls);
         return oci_error_set (err, ENOMEM, "layer %zu", index);
       }
-  if (ls->digest == NULL || ls->diff_id == NULL)
+  ls->tar_digest = digest_new ();
+  if (ls->digest == NULL || ls->diff_id == NULL || ls->tar_digest == NULL)
     {
       layer_stream_close (ls);
       return oci_error_set (err, ENOMEM, "layer %zu", index);
@@ -245,6 +244,23 @@ ssize_t layer_stream_read (layer_stream *ls, const void **buf)
   else
     n = 0;
   pthread_mutex_unlock (&ls->mu);
+  if (n > 0)
+    digest_update (ls->tar_digest, *buf, (size_t) n);
+  else if (n == 0 && !ls->verified)
+    {
+      char got[DIGEST_STR_LEN + 1];
+      digest_final (ls->tar_digest, got);
+      ls->verified = true;
+      if (strcmp (got, ls->diff_id) != 0)
+        {
+          oci_error *e = NULL;
+          oci_error_set (&e, 0, "layer %zu (%s): uncompressed content does not match "
+                         "rootfs.diff_ids[%zu] %s (got %s)", ls->index, ls->digest, ls->index,
+                         ls->diff_id, got);
+          stream_fail (ls, e);
+          return -1;
+        }
+    }
   return n;
 }
 
@@ -294,6 +310,8 @@ void layer_stream_close (layer_stream *ls)
   pthread_cond_destroy (&ls->changed);
   if (ls->fd >= 0)
     close (ls->fd);
+  if (ls->tar_digest)
+    digest_free (ls->tar_digest);
   free (ls->digest);
   free (ls->diff_id);
   free (ls);

@@ -1,7 +1,7 @@
 /* One layer blob streamed once (DESIGN.md "Unpacking"): a producer thread
-   reads the blob, hashes it (the descriptor's digest), decompresses it and
-   hashes the tar (the config's rootfs.diff_ids entry) while the caller's
-   thread consumes the tar through a bounded ring of buffers: memory stays
+   reads the blob, hashes it (the descriptor's digest) and decompresses it
+   into a bounded ring of buffers; the caller's thread hashes the tar (the
+   config's rootfs.diff_ids entry) as it consumes it: memory stays
    bounded whatever the layer size, and inflating overlaps with writing the
    tree on a second core. A digest that does not match, a truncated stream or
    a size above the cap make the stream fail, naming the layer. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -114,6 +115,7 @@ int main (int argc, char **argv)
   if (image_read_token (optind < argc ? argv[optind] : NULL, &source, &err) < 0)
     return oci_error_report (PROG, &err, 2);
   o.source = source;
+  umask (0); /* modes come from the image (and 0755 for implied parents) */
   if (unpack_image (&o, &token, &err) < 0)
     return oci_error_report (PROG, &err, 1);
   printf ("%s\n", token);

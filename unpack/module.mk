@@ -2,7 +2,7 @@
 PROGRAMS += unpack
 unpack_BIN  := img-unpack
 unpack_LIBS := -larchive -lz -lzstd -lpthread
-DEPS += libarchive-dev zlib1g-dev libzstd-dev umoci
+DEPS += libarchive-dev zlib1g-dev libzstd-dev libisal-dev umoci util-linux
 
 # ISA-L's igzip inflates several times faster than zlib; used when its
 # headers are there at build time (Debian libisal-dev), zlib otherwise.

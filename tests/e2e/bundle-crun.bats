@@ -28,3 +28,4 @@ setup() {
 @test "crun: default NOFILE and --ulimit" { check_ulimit "$CRUN"; }
 @test "crun: --net none has only lo, --net host shares the host's" { check_net "$CRUN"; }
 @test "crun: --userns maps the container's root" { check_userns "$CRUN"; }
+@test "crun: --privileged: all capabilities, host devices, no seccomp" { check_privileged "$CRUN"; }

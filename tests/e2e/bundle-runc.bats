@@ -27,3 +27,4 @@ setup() {
 @test "runc: default NOFILE and --ulimit" { check_ulimit runc; }
 @test "runc: --net none has only lo, --net host shares the host's" { check_net runc; }
 @test "runc: --userns maps the container's root" { check_userns runc; }
+@test "runc: --privileged: all capabilities, host devices, no seccomp" { check_privileged runc; }

@@ -8,10 +8,11 @@ load ../lib/common
 
 setup() {
   common_setup
-  LAY=$(fixture_layout unpack-hostile)
+  LAY=$(fixture_layout unpack-hostile-v3)
   mkdir "$TESTTMP/canary"
   echo precious >"$TESTTMP/canary/victim"
   chmod 644 "$TESTTMP/canary/victim"
+  chmod 755 "$TESTTMP/canary"
   BEFORE=$(snapshot)
 }
 
@@ -65,6 +66,9 @@ unpack() { run img-unpack --store "$LAY" "$@" -o "$TESTTMP/root"; }
   [ ! -L "$TESTTMP/root/etc/shadow" ]
   [ "$(cat "$TESTTMP/root/etc/shadow")" = new ]
   [ "$(stat -c %a "$TESTTMP/root/etc/shadow")" = 4777 ]
+  [ -d "$TESTTMP/root/dirlink" ] && [ ! -L "$TESTTMP/root/dirlink" ]
+  [ "$(stat -c %a "$TESTTMP/root/dirlink")" = 777 ]
+  [ "$(cat "$TESTTMP/root/dirlink/inside")" = in ]
 }
 
 @test "hostile: a hard link to outside is refused, the unpack goes on" {

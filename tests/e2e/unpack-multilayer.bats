@@ -10,7 +10,7 @@ load ../lib/common
 
 setup() {
   common_setup
-  LAY=$(fixture_layout unpack-multilayer)
+  LAY=$(fixture_layout unpack-multilayer-v3)
   START=$(date +%s%N)
 }
 
@@ -23,8 +23,14 @@ listing() { python3 "$SRC/tests/lib/treelist.py" "$1" --new-after "$START"; }
   diff -u "$SRC/tests/e2e/expected/unpack-multilayer.list" <(listing "$TESTTMP/root")
 }
 
-@test "multilayer: the zlib inflater gives the same tree as the default one" {
+@test "multilayer: the zlib inflater (and a umask of 077) gives the same tree" {
+  umask 077
   OCIKIT_INFLATE=zlib img-unpack --store "$LAY" multilayer:latest -o "$TESTTMP/root" >/dev/null
+  diff -u "$SRC/tests/e2e/expected/unpack-multilayer.list" <(listing "$TESTTMP/root")
+}
+
+@test "multilayer: without the file-writer threads the tree is the same" {
+  OCIKIT_UNPACK_WRITERS=0 img-unpack --store "$LAY" multilayer:latest -o "$TESTTMP/root" >/dev/null
   diff -u "$SRC/tests/e2e/expected/unpack-multilayer.list" <(listing "$TESTTMP/root")
 }
 
@@ -61,7 +67,7 @@ listing() { python3 "$SRC/tests/lib/treelist.py" "$1" --new-after "$START"; }
 }
 
 @test "index: --platform picks the manifest, the host's by default" {
-  idx=$(fixture_layout unpack-index)
+  idx=$(fixture_layout unpack-index-v3)
   run img-unpack --store "$idx" --platform linux/arm64 multiarch:latest -o "$TESTTMP/arm"
   [ "$status" -eq 0 ]
   [ "$(cat "$TESTTMP/arm/arch")" = arm64 ]
@@ -86,4 +92,12 @@ listing() { python3 "$SRC/tests/lib/treelist.py" "$1" --new-after "$START"; }
   [ ! -e "$TESTTMP/rl/dev/null2" ]
   [ -p "$TESTTMP/rl/run/fifo" ]
   [ "$(stat -c %a "$TESTTMP/rl/home/user")" = 700 ]
+}
+
+@test "pipeline: img-fetch oci:LAYOUT:NAME | img-unpack -o DIR" {
+  run sh -c "img-fetch -q --store '$TESTTMP/store' 'oci:$LAY:multilayer:latest' |
+             img-unpack --store '$TESTTMP/store' -o '$TESTTMP/root'"
+  [ "$status" -eq 0 ]
+  [[ "$output" == docker.io/library/multilayer:latest@sha256:* ]]
+  diff -u "$SRC/tests/e2e/expected/unpack-multilayer.list" <(listing "$TESTTMP/root")
 }

@@ -45,9 +45,12 @@ cfg() {
 
 run_container() {
   local rt=$1 bundle=$2 id root
-  id=mkb-$BATS_TEST_NUMBER-$$
+  container_seq=$(( ${container_seq:-0} + 1 ))
+  id=mkb-$BATS_TEST_NUMBER-$$-$container_seq
   root=$TESTTMP/rt-root
   mkdir -p "$root"
   defer "$rt" --root "$root" delete -f "$id"
   run timeout 60 "$rt" --root "$root" run --bundle "$bundle" "$id" </dev/null
+  # shown by bats only when the test fails
+  echo "# $(basename "$rt") run $id: status $status, output: $output"
 }

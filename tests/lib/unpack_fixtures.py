@@ -14,6 +14,9 @@ a PAX global header and a zstd layer; `--umoci` leaves out the two things
 umoci cannot read (PAX global header, zstd) for the differential test.
 `hostile` holds one image per attack, named hostile-*. Everything is
 deterministic: the expected listing under tests/e2e/expected is checked in.
+tests/lib/fixtures.sh builds a fixture once per name and keeps it: the
+fixtures.d names carry a version (unpack-hostile-v3, ...) to bump whenever
+this file changes what a layout holds, so stale builds are never reused.
 """
 import hashlib
 import io
@@ -38,6 +41,7 @@ def layer0():
     add({"path": "etc", "type": "dir", "mtime": T + 10})
     add({"path": "etc/passwd", "data": "root:x:0:0:root:/root:/bin/sh\n"})
     add({"path": "etc/hosts", "data": "127.0.0.1 localhost\n"})
+    add({"path": "twice", "data": "first version"})
     add({"path": "bin", "type": "dir"})
     add({"path": "bin/tool", "data": "#!/bin/sh\necho tool\n", "mode": 0o755})
     add({"path": "bin/suid", "data": "setuid", "mode": 0o4755})
@@ -83,6 +87,8 @@ def layer0():
     add({"path": "home/user/file", "data": "mine", "uid": 1000, "gid": 1000, "mode": 0o600})
     # parents given only implicitly: home/ has no entry of its own
     add({"path": "implied/a/b", "data": "implied parents"})
+    # the same path twice in one layer: the later entry wins
+    add({"path": "twice", "data": "second version"})
     return e
 
 
@@ -127,7 +133,9 @@ def layer2_tar(global_header):
 
 
 def layer3():
-    return [{"path": "plain/file", "data": "from an uncompressed layer"}]
+    return [{"path": "plain/file", "data": "from an uncompressed layer"},
+            # bigger than what the file-writer threads take: streamed
+            {"path": "plain/big", "data": "0123456789abcdef", "repeat": 200000}]
 
 
 def multilayer(path, umoci=False):
@@ -137,6 +145,7 @@ def multilayer(path, umoci=False):
         (tar_entries(layer1()), "gzip" if umoci else "zstd"),
         (layer2_tar(not umoci), "gzip"),
         (tar_entries(layer3()), "none"),
+        (tar_entries([]), "gzip"),  # an empty layer
     ]
     write_image(lay, "multilayer:latest", layers, {"Cmd": ["/bin/tool"]})
     if umoci:
@@ -220,9 +229,14 @@ def hostile(path):
         (ti("./file", size=2), b"ok")])])
     # a symlink to outside, then a file entry of the same name in a later
     # layer: the link is replaced, its target untouched
+    # (a directory entry over a symlink to the canary directory likewise:
+    # its mode must not reach the canary)
     simple(lay, "hostile-symlink-overwrite", [base, raw_tar([
-        (ti("etc/shadow", tarfile.SYMTYPE, linkname="../../canary/victim"), None)]),
-        raw_tar([(ti("etc/shadow", size=3, mode=0o4777), b"new")])])
+        (ti("etc/shadow", tarfile.SYMTYPE, linkname="../../canary/victim"), None),
+        (ti("dirlink", tarfile.SYMTYPE, linkname="../canary"), None)]),
+        raw_tar([(ti("etc/shadow", size=3, mode=0o4777), b"new"),
+                 (ti("dirlink", tarfile.DIRTYPE, mode=0o777), None),
+                 (ti("dirlink/inside", size=2), b"in")])])
     # hard link to a file outside the root: refused, the rest unpacked
     simple(lay, "hostile-hardlink", [base, raw_tar([
         (ti("hl-out", tarfile.LNKTYPE, linkname="../canary/victim"), None),

@@ -291,6 +291,20 @@ static void test_missing_user_is_an_error (void **state)
   yajl_tree_free (v);
 }
 
+static void test_foreign_os (void **state)
+{
+  bundle_options o;
+  spec s;
+  cleanup_error oci_error *err = NULL;
+  yajl_val v = parse ("{\"os\":\"windows\",\"config\":{\"Cmd\":[\"x\"]}}");
+  bundle_options_init (&o);
+  spec_init (&s);
+  assert_int_equal (convert_image_config (v, &o, -1, &s, &err), -1);
+  assert_string_equal (err->msg, "the image is for `windows`: mkbundle makes Linux bundles");
+  spec_clear (&s);
+  yajl_tree_free (v);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -302,6 +316,7 @@ int main (void)
     cmocka_unit_test (test_env_file),
     cmocka_unit_test (test_full_config),
     cmocka_unit_test (test_missing_user_is_an_error),
+    cmocka_unit_test (test_foreign_os),
   };
   log_init ("test", LOG_QUIET);
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -214,7 +214,7 @@ static void test_volumes (void **state)
     bundle_options_init (&o);
     snprintf (spec, sizeof spec, "%s:/data", dir);
     assert_int_equal (bundle_options_add (&o, OPT_VOLUME, spec, &err), 0);
-    assert_int_equal (bundle_options_add (&o, OPT_TMPFS, "/data", &err), -1);
+    assert_int_equal (bundle_options_add (&o, OPT_TMPFS, "/data/", &err), -1);
     assert_non_null (strstr (err->msg, "given twice"));
     bundle_options_clear (&o);
   }
@@ -233,6 +233,12 @@ static void test_tmpfs (void **state)
   bundle_mount_clear (&m);
   assert_int_equal (parse_tmpfs ("/x", &m, &err), 0);
   assert_int_equal (m.options.n, 3);
+  bundle_mount_clear (&m);
+  assert_int_equal (parse_tmpfs ("//run//x/", &m, &err), 0);
+  assert_string_equal (m.destination, "/run/x");
+  bundle_mount_clear (&m);
+  assert_int_equal (parse_tmpfs ("/", &m, &err), 0);
+  assert_string_equal (m.destination, "/");
   bundle_mount_clear (&m);
   assert_int_equal (parse_tmpfs ("x", &m, &err), -1);
 }

@@ -45,6 +45,7 @@ static void test_defaults (void **state)
   assert_string_equal (s.rlimits[0].type, "RLIMIT_NOFILE");
   assert_true (s.rlimits[0].hard <= 1048576 && s.rlimits[0].hard == defaults_nofile ());
   assert_false (s.devices_allow_all);
+  assert_int_equal (strv_index (&s.sysctl_keys, "net.ipv4.ip_unprivileged_port_start"), 0);
   spec_clear (&s);
 
   /* host network, privileged, user namespace, ulimits */
@@ -55,6 +56,7 @@ static void test_defaults (void **state)
   spec_init (&s);
   assert_int_equal (defaults_apply (&o, &s, &err), 0);
   assert_true (strv_index (&s.namespaces, "network") < 0);
+  assert_int_equal (s.sysctl_keys.n, 0); /* not the host's network */
   assert_int_equal (s.masked_paths.n, 0);
   assert_true (s.devices_allow_all);
   assert_int_equal (s.n_rlimits, 2);
@@ -171,6 +173,20 @@ static void test_make_from_config (void **state)
   assert_int_equal (read_file_at (AT_FDCWD, p, 1024, &json, NULL, &err), 0);
   assert_string_equal (json, "unit\n");
   free (json);
+
+  /* run again: unchanged /etc files are left alone, changed ones replaced */
+  {
+    struct stat a, b;
+    snprintf (p, sizeof p, "%s/hosts", dir);
+    assert_int_equal (stat (p, &a), 0);
+    assert_int_equal (bundle_make_from_config (cfg, dir, &o, &err), 0);
+    assert_int_equal (stat (p, &b), 0);
+    assert_true (a.st_ino == b.st_ino);
+    assert_int_equal (bundle_options_add (&o, OPT_HOSTNAME, "other", &err), 0);
+    assert_int_equal (bundle_make_from_config (cfg, dir, &o, &err), 0);
+    assert_int_equal (stat (p, &b), 0);
+    assert_true (a.st_ino != b.st_ino);
+  }
 
   /* a bad option value across options: nothing rewritten */
   assert_int_equal (bundle_options_add (&o, OPT_PUBLISH, "80:80", &err), 0);

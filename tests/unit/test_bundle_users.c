@@ -149,6 +149,14 @@ static void test_inside_rootfs (void **state)
   assert_int_equal (u.uid, 1000);
   assert_int_equal (u.n_additional_gids, 2);
   user_ids_clear (&u);
+  /* a FIFO or a device as /etc/passwd is refused, not read (nor waited on) */
+  unlink (p);
+  assert_int_equal (mkfifo (p, 0644), 0);
+  assert_int_equal (users_resolve (rootfd, "tester", &u, &err), -1);
+  assert_non_null (strstr (err->msg, "not a regular file"));
+  oci_error_free (&err);
+  unlink (p);
+  assert_int_equal (symlink ("/real-passwd", p), 0);
   /* numeric uid:gid needs no files */
   assert_int_equal (users_resolve (rootfd, "7:8", &u, &err), 0);
   assert_int_equal (u.uid, 7);

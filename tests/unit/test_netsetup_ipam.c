@@ -109,6 +109,18 @@ static void test_lease_json_and_staleness (void **state)
   assert_int_equal (back.ports[0].host_port, 8080);
   assert_int_equal (back.ports[0].protocol, IPPROTO_UDP);
   assert_true (lease_is_live (&back));
+  {
+    /* proc(5): starttime is field 22 of /proc/PID/stat */
+    char stat[1024], *p;
+    unsigned long long t;
+    FILE *f = fopen ("/proc/self/stat", "re");
+    assert_non_null (f);
+    assert_non_null (fgets (stat, sizeof stat, f));
+    fclose (f);
+    p = strrchr (stat, ')');
+    assert_int_equal (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &t), 1);
+    assert_int_equal (back.start_time, t);
+  }
   back.start_time++; /* the pid was reused by another process */
   assert_false (lease_is_live (&back));
   back.start_time--;
