@@ -23,6 +23,7 @@ struct registry
   char *authz;  /* "Authorization: Bearer ..." or NULL */
   bool insecure; /* a loopback registry: TLS without verification */
   int max_attempts;
+  CURLcode last_code; /* of the last request */
   CURL *easy;   /* for the synchronous requests */
 };
 
@@ -198,6 +199,10 @@ void registry_setup_handle (registry *r, CURL *e)
     {
       curl_easy_setopt (e, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt (e, CURLOPT_SSL_VERIFYHOST, 0L);
+      /* nothing to verify against: do not load the system's CA bundle
+         (about a megabyte of resident memory) */
+      curl_easy_setopt (e, CURLOPT_CAINFO, NULL);
+      curl_easy_setopt (e, CURLOPT_CAPATH, NULL);
     }
 }
 
@@ -249,6 +254,7 @@ static int http_get (registry *r, const char *url, const char *accept, const cha
       curl_easy_setopt (r->easy, CURLOPT_WRITEFUNCTION, body_cb);
       curl_easy_setopt (r->easy, CURLOPT_WRITEDATA, out);
       c = curl_easy_perform (r->easy);
+      r->last_code = c;
       curl_slist_free_all (hdrs);
       if (c == CURLE_OK)
         curl_easy_getinfo (r->easy, CURLINFO_RESPONSE_CODE, &out->status);
@@ -421,6 +427,25 @@ int registry_get (registry *r, const char *what, const char *reference, const ch
     }
 }
 
+/* r->base = SCHEME://host and *url = its /v2/ */
+static int set_base (registry *r, const char *scheme, const image_ref *ref, char **url)
+{
+  free (r->base);
+  free (*url);
+  r->base = *url = NULL;
+  if (asprintf (&r->base, "%s://%s", scheme, ref_registry_host (ref)) < 0)
+    {
+      r->base = NULL;
+      return -1;
+    }
+  if (asprintf (url, "%s/v2/", r->base) < 0)
+    {
+      *url = NULL;
+      return -1;
+    }
+  return 0;
+}
+
 int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
                    oci_error **err)
 {
@@ -433,41 +458,60 @@ int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
   r->domain = strdup (ref->domain);
   r->path = strdup (ref->path);
   r->easy = curl_easy_init ();
-  if (r->domain == NULL || r->path == NULL || r->easy == NULL
-      || asprintf (&r->base, "https://%s", ref_registry_host (ref)) < 0
-      || asprintf (&url, "%s/v2/", r->base) < 0)
+  if (r->domain == NULL || r->path == NULL || r->easy == NULL)
     {
       registry_free (r);
       return oci_error_set (err, ENOMEM, "registry");
     }
   if (ref_registry_is_local (ref))
     {
-      /* Loopback registries are insecure registries (as Docker treats
-         127.0.0.0/8): HTTPS without verification when they speak it, else
-         plain HTTP. One quick try each, no backoff for the probe. */
+      /* Loopback registries are insecure registries (Docker treats
+         127.0.0.0/8 so): plain HTTP, or HTTPS without verification when
+         that is what they speak. HTTP first: most do, and a TLS handshake
+         costs every run about a megabyte of OpenSSL state. */
       oci_error *probe_err = NULL;
       r->insecure = true;
       r->max_attempts = 1;
-      if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) < 0)
+      if (set_base (r, "http", ref, &url) < 0)
+        goto nomem;
+      if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) == 0
+          && rep.status != 400)
         {
-          log_debug ("%s: no HTTPS (%s), using plain HTTP", r->domain, probe_err->msg);
+          r->max_attempts = 0;
+          if (http_status_retriable (rep.status)
+              && http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+            goto fail;
+        }
+      else if (probe_err && r->last_code == CURLE_COULDNT_CONNECT)
+        {
+          /* nothing listening (yet): the usual retries, over HTTP */
           oci_error_free (&probe_err);
-          free (r->base);
-          free (url);
-          url = NULL;
-          if (asprintf (&r->base, "http://%s", ref_registry_host (ref)) < 0
-              || asprintf (&url, "%s/v2/", r->base) < 0)
-            {
-              url = NULL;
-              oci_error_set (err, ENOMEM, "registry");
-              goto fail;
-            }
           r->max_attempts = 0;
           if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
             goto fail;
         }
-      r->max_attempts = 0;
+      else
+        {
+          /* a TLS server: no answer to plain HTTP, or a 400 saying so;
+             or a transient failure: then back to HTTP with retries */
+          log_debug ("%s: plain HTTP failed (%s), trying HTTPS", r->domain,
+                     probe_err ? probe_err->msg : "HTTP 400");
+          oci_error_free (&probe_err);
+          if (set_base (r, "https", ref, &url) < 0)
+            goto nomem;
+          bool https_failed
+            = http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) < 0;
+          oci_error_free (&probe_err);
+          if (https_failed && set_base (r, "http", ref, &url) < 0)
+            goto nomem;
+          r->max_attempts = 0;
+          if ((https_failed || http_status_retriable (rep.status))
+              && http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+            goto fail;
+        }
     }
+  else if (set_base (r, "https", ref, &url) < 0)
+    goto nomem;
   else if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
     goto fail;
   log_debug ("%s: registry at %s", r->domain, r->base);
@@ -488,6 +532,8 @@ int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
   http_reply_clear (&rep);
   *out = r;
   return 0;
+nomem:
+  oci_error_set (err, ENOMEM, "registry");
 fail:
   http_reply_clear (&rep);
   registry_free (r);
