@@ -75,7 +75,7 @@ need_command() {
   set -- $(printf '%s\n' "$output" | tail -1)
   ticks=$(( $1 + $2 ))
   echo "ticks=$ticks (unlimited would be ~200)"
-  [ "$ticks" -ge 10 ] && [ "$ticks" -le 80 ]
+  [ "$ticks" -ge 1 ] && [ "$ticks" -le 80 ]  # the floor only says it ran (busy hosts)
 }
 
 @test "runner: resources reach the host's cgroup files, and delete removes the cgroup" {

@@ -367,7 +367,7 @@ static void test_cpu_quota (void **state)
   long ms = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000
             + ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
   /* 200 ms expected; generous margin, far from the 1000 ms unthrottled */
-  if (ms < 100 || ms > 400)
+  if (ms < 10 || ms > 400) /* the floor only says it ran: a busy host gives less */
     fail_msg ("CPU time under a 20%% quota: %ld ms for 1 s", ms);
 }
 
