@@ -692,6 +692,30 @@ static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
   return json_parse (text, len, "devices rules", out, err);
 }
 
+/* linux.resources.devices (or, at create without one, runc's default:
+   deny all) followed by the configured and default devices. */
+static int apply_devices (cgroup *cg, yajl_val configured, yajl_val linux_devices,
+                          bool requested, oci_error **err)
+{
+  cleanup_json yajl_val deny_all = NULL;
+  cleanup_json yajl_val rules = NULL;
+  struct cgroup_hier *h = cgroup_hier_of (cg, CG_DEVICES);
+
+  if (h == NULL)
+    return requested ? unavailable (CG_DEVICES, "devices", err) : 0;
+  if (configured == NULL)
+    {
+      static const char text[] = "[{\"allow\":false,\"access\":\"rwm\"}]";
+      if (json_parse (text, sizeof text - 1, "devices", &deny_all, err) < 0)
+        return -1;
+      configured = deny_all;
+    }
+  if (device_rules (configured, linux_devices, &rules, err) < 0)
+    return -1;
+  return h->v2 ? cgroup_bpf_devices_apply (cg, h->dir, rules, err)
+               : cgroup_v1_set_devices (cg, h->dir, rules, err);
+}
+
 static int apply_resources (cgroup *cg, yajl_val res, yajl_val linux_devices,
                             bool update, oci_error **err)
 {
@@ -784,17 +808,9 @@ static int apply_resources (cgroup *cg, yajl_val res, yajl_val linux_devices,
       if (cgroup_rdma_set (cg, h->dir, v, err) < 0)
         return -1;
     }
-  if ((v = json_get_array (res, "devices")) != NULL)
-    {
-      cleanup_json yajl_val rules = NULL;
-      if (device_rules (v, linux_devices, &rules, err) < 0)
-        return -1;
-      if ((h = cgroup_hier_of (cg, CG_DEVICES)) == NULL)
-        return unavailable (CG_DEVICES, "devices", err);
-      if (h->v2 ? cgroup_bpf_devices_apply (cg, h->dir, rules, err)
-                : cgroup_v1_set_devices (cg, h->dir, rules, err))
-        return -1;
-    }
+  if ((v = json_get_array (res, "devices")) != NULL
+      && apply_devices (cg, v, linux_devices, true, err) < 0)
+    return -1;
   /* config-linux.md "Unified": applied last, over the converted values. */
   if (section_has_values (v = json_get_object (res, "unified")))
     {
@@ -823,6 +839,11 @@ int cgroup_create_with_devices (const char *root, const char *cgroups_path,
     if (make_hier_dir (cg, &cg->hiers[i], err) < 0)
       goto fail;
   if (apply_resources (cg, resources, linux_devices, false, err) < 0)
+    goto fail;
+  /* No device list at all: the allowlist is still closed, as runc does
+     (a process with CAP_MKNOD must not reach the host's disks). */
+  if (json_get_array (resources, "devices") == NULL
+      && apply_devices (cg, NULL, linux_devices, false, err) < 0)
     goto fail;
   *out = cg;
   return 0;

@@ -218,3 +218,20 @@ need_command() {
     fi
   done
 }
+
+@test "runner: without linux.resources the device allowlist is still closed (as runc)" {
+  [ -d /sys/fs/cgroup/devices ] || skip "v1 devices controller"
+  cg_bundle "$B" '["/bin/sleep","60"]' 'del(.linux.resources)'
+  start_detached "$B"
+  list=$(sort "$(cg_file devices/devices.list)" | tr '\n' ' ')
+  echo "$list"
+  [[ "$list" != *"a *:* rwm"* ]]
+  [[ "$list" == *"c 1:3 rwm"* ]]
+  if command -v runc >/dev/null; then
+    defer runc --root "$TESTTMP/runc" delete --force "$ID-runc"
+    runc --root "$TESTTMP/runc" create --bundle "$B" "$ID-runc" </dev/null >/dev/null 2>&1 3>&-
+    rpid=$(runc --root "$TESTTMP/runc" state "$ID-runc" | jq -r .pid)
+    rpath=$(awk -F: '$2 == "devices" { print $3 }' /proc/$rpid/cgroup)
+    [ "$list" = "$(sort /sys/fs/cgroup/devices$rpath/devices.list | tr '\n' ' ')" ]
+  fi
+}
