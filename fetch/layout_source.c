@@ -316,6 +316,11 @@ static int src_lookup (layout_src *src, const char *name, char **digest, char **
       else if (n && (strcmp (n, name) == 0 || (norm && strcmp (n, norm) == 0)))
         hit = m;
     }
+  /* one unnamed image: the name on the command line names it */
+  if (hit == NULL && name && json_array_len (ms) == 1
+      && json_get_string (json_get_object (json_array_at (ms, 0), "annotations"), ANNOT_REF_NAME)
+           == NULL)
+    hit = json_array_at (ms, 0);
   if (hit == NULL)
     {
       if (name)
@@ -364,7 +369,10 @@ static int do_pull (store *s, layout_src *src, const char *name, const pull_opts
   if (src_lookup (src, name, &digest, &mt, &found, err) < 0)
     return -1;
   /* The store names images by normalised reference. */
-  if (ref_parse (name ? name : found ? found : "", &ref, err) < 0)
+  if (name == NULL && found == NULL)
+    return oci_error_set (err, 0, "the image has no name in the layout: give one (%s:PATH:NAME)",
+                          src->archive ? "oci-archive" : "oci");
+  if (ref_parse (name ? name : found, &ref, err) < 0)
     return oci_error_prefix (err, "cannot name the image in the store");
   if (load (src, digest, mt, &m, err) < 0)
     return -1;

@@ -85,3 +85,15 @@ teardown_file() { registry_teardown_file; }
   t=$(img-fetch -q --store "$TESTTMP/store" "$R/library/busybox")
   grep -q "${t##*@}" "$TESTTMP/sk/index.json"
 }
+
+@test "layout: an unnamed image takes its name from the command line" {
+  R=127.0.0.1:$REG_plain_PORT
+  skopeo copy -q --src-tls-verify=false "docker://$R/library/busybox:latest" "oci:$TESTTMP/anon"
+  run img-fetch -q --store "$TESTTMP/store" "oci:$TESTTMP/anon"
+  assert_one_line_error
+  [[ "$output" == *"no name in the layout: give one (oci:PATH:NAME)"* ]]
+  # the only image, unnamed: the name given names it in the store
+  run img-fetch -q --store "$TESTTMP/store" "oci:$TESTTMP/anon:mine/busybox:1"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "docker.io/mine/busybox:1@sha256:"* ]]
+}
