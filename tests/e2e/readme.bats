@@ -14,8 +14,8 @@
 #   `docker.io/library/alpine` become the local test registry's
 #   library/alpine (busybox pushed under that name); `make demo` becomes
 #   examples/demo (deps and build are done); `make install` uses the build
-#   under test; `runner` is runc while runner cannot run containers yet
-#   (the RUNTIME of examples/ likewise).
+#   under test; EXAMPLE_RUNTIME=runc runs the README's `runner` commands
+#   (and examples/) with runc instead, to tell a runner bug from a README one.
 load ../lib/common
 load ../lib/registry
 load ../lib/examples_helpers

@@ -1,16 +1,10 @@
 # Helpers for tests/e2e/examples-*.bats (the toolchain as a user meets it).
 # Load after ../lib/common.
 
-# The runtime the examples use: runner once it runs containers, runc until
-# then (EXAMPLE_RUNTIME overrides).
+# The runtime the examples run with: runner (EXAMPLE_RUNTIME=runc or crun
+# to compare).
 examples_runtime() {
-  if [ -n "${EXAMPLE_RUNTIME:-}" ]; then
-    echo "$EXAMPLE_RUNTIME"
-  elif "$BIN/runner" features >/dev/null 2>&1; then
-    echo runner
-  else
-    echo runc
-  fi
+  echo "${EXAMPLE_RUNTIME:-runner}"
 }
 
 # host_state: what a container could leave behind on the host, one section
