@@ -68,6 +68,13 @@ it is b
 read-only" ]
 }
 
+@test "run-image: with a terminal the container gets one (-t), status passes through" {
+  run script -qec "$(printf '%q ' "$SRC/examples/run-image" "$HUB/library/busybox" sh -c 'tty; exit 5')" /dev/null </dev/null
+  echo "$output"
+  [ "$status" -eq 5 ]
+  [[ "$output" == *"/dev/pts/0"* ]]
+}
+
 @test "run-image: usage errors" {
   run "$SRC/examples/run-image"
   [ "$status" -eq 2 ]

@@ -1,6 +1,9 @@
 # Helpers for tests/e2e/examples-*.bats (the toolchain as a user meets it).
 # Load after ../lib/common.
 
+# examples/ use the build under test (make check-asan: build-asan/bin)
+export OCIKIT_BIN=$BIN
+
 # The runtime the examples run with: runner (EXAMPLE_RUNTIME=runc or crun
 # to compare).
 examples_runtime() {
