@@ -24,6 +24,8 @@ host_state() {
     echo "# links"; ip -o link show master ocikit0 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
     echo "# nft"; nft list table ip ocikit 2>/dev/null
     echo "# leases"; find /var/lib/ocikit/net -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | sort
+    # the runtimes' default state roots (the README's containers are demoN)
+    echo "# state"; ls /run/runner /run/runc 2>/dev/null | grep -E '^(run-image-|demo[0-9])' || true
     echo "# bundles"; ls -d /tmp/ocikit-run.* /tmp/ocikit-state.* "${TMPDIR:-/tmp}"/ocikit-run.* \
       "${TMPDIR:-/tmp}"/ocikit-state.* 2>/dev/null | sort -u
   } || true
