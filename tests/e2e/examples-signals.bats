@@ -4,7 +4,8 @@
 # writes, while the mkbundle stage is open and while the container runs.
 # Each time run-image ends with 130 and the host is as before: no process
 # of the group, no mount, cgroup, link on ocikit0, rule in `ip ocikit`,
-# lease, bundle or state dir; the store still verifies.
+# lease, bundle or state dir; the store still verifies. At a terminal
+# (run-image -t), Ctrl-C goes to the container's program instead.
 load ../lib/common
 load ../lib/registry
 load ../lib/examples_helpers
@@ -94,4 +95,18 @@ EOF
   ip -o link show master ocikit0 | grep -q .
   ctrl_c "$RUN_PGID"
   interrupted_cleanly
+}
+
+@test "Ctrl-C at a terminal (-t) goes to the container's program, as docker run -it" {
+  # on a terminal the container gets one of its own; the key reaches its
+  # shell, which decides (here: its trap ends it with 9)
+  run "$SRC/tests/lib/examples_pty.py" ready '\x03' "$SRC/examples/run-image" "$REG/library/busybox" \
+    sh -c 'trap "echo got-int; exit 9" INT; echo ready; sleep 3021 & wait; echo not-interrupted'
+  echo "$output"
+  [ "$status" -eq 9 ]
+  [[ "$output" == *got-int* ]]
+  [[ "$output" != *not-interrupted* ]]
+  ! ps -eo args= | grep -qx 'sleep 3021'
+  host_state >"$TESTTMP/after"
+  diff -u "$TESTTMP/before" "$TESTTMP/after"
 }
