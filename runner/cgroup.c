@@ -228,7 +228,6 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
                          char **out, oci_error **err)
 {
   cleanup_free char *raw = NULL;
-  int r;
 
   if (systemd)
     {
@@ -242,12 +241,11 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
       if (systemd_path (cgroups_path, &raw, err) < 0)
         return -1;
     }
-  else if (cgroups_path == NULL || *cgroups_path == '\0')
-    r = asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s", id), raw = r < 0 ? NULL : raw;
-  else if (cgroups_path[0] == '/')
+  else if (cgroups_path && cgroups_path[0] == '/')
     raw = strdup (cgroups_path);
-  else
-    r = asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s", cgroups_path), raw = r < 0 ? NULL : raw;
+  else if (asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s",
+                     cgroups_path && *cgroups_path ? cgroups_path : id) < 0)
+    raw = NULL;
   if (raw == NULL)
     return oci_error_set (err, ENOMEM, "cgroup path");
   return normalise_path (raw, out, err);
@@ -319,9 +317,6 @@ static int scan_hierarchies (cgroup *cg, oci_error **err)
   cleanup_free char *v2ctl = NULL;
   cleanup_free char *unified = NULL;
   struct dirent **names = NULL;
-  dev_t devs[CG_MAX_HIERS];
-  ino_t inos[CG_MAX_HIERS];
-  size_t nseen = 0;
   int n, r = 0;
 
   if (cgroup_file_exists (cg->root, "cgroup.controllers"))
@@ -336,31 +331,45 @@ static int scan_hierarchies (cgroup *cg, oci_error **err)
   n = scandir (cg->root, &names, NULL, alphasort);
   if (n < 0)
     return oci_error_set (err, errno, "cgroup: open `%s`", cg->root);
-  for (int i = 0; i < n; i++)
-    {
-      cleanup_free char *p = NULL;
-      struct stat st;
-      bool dup = false;
-      const char *name = names[i]->d_name;
+  /* Directories are the mounts; "cpu" and "cpuacct" are often links to
+     "cpu,cpuacct", which only add names. Two passes, no realpath. */
+  for (int pass = 0; pass < 2 && r == 0; pass++)
+    for (int i = 0; i < n && r == 0; i++)
+      {
+        cleanup_free char *p = NULL;
+        const char *name = names[i]->d_name;
+        bool link = names[i]->d_type == DT_LNK;
+        char target[256];
+        ssize_t tl;
 
-      if (r == 0 && name[0] != '.' && strcmp (name, "unified") != 0
-          && asprintf (&p, "%s/%s", cg->root, name) >= 0
-          && cgroup_file_exists (p, "cgroup.procs") && stat (p, &st) == 0)
-        {
-          /* "cpu" and "cpuacct" are often links to "cpu,cpuacct". */
-          for (size_t j = 0; j < nseen; j++)
-            dup |= devs[j] == st.st_dev && inos[j] == st.st_ino;
-          if (!dup && nseen < CG_MAX_HIERS)
-            {
-              cleanup_free char *real = realpath (p, NULL);
-              const char *base = real ? strrchr (real, '/') + 1 : name;
-              devs[nseen] = st.st_dev;
-              inos[nseen++] = st.st_ino;
-              r = add_hier (cg, p, parse_v1_name (base) | parse_v1_name (name), false, err);
-            }
-        }
-      free (names[i]);
-    }
+        if (name[0] == '.' || strcmp (name, "unified") == 0 || link != (pass == 1))
+          continue;
+        if (asprintf (&p, "%s/%s", cg->root, name) < 0)
+          r = oci_error_set (err, ENOMEM, "cgroup");
+        else if (!link)
+          {
+            if (names[i]->d_type == DT_DIR || names[i]->d_type == DT_UNKNOWN)
+              if (cgroup_file_exists (p, "cgroup.procs"))
+                r = add_hier (cg, p, parse_v1_name (name), false, err);
+          }
+        else if ((tl = readlink (p, target, sizeof target - 1)) > 0)
+          {
+            const char *base;
+            bool known = false;
+            target[tl] = '\0';
+            base = strrchr (target, '/') ? strrchr (target, '/') + 1 : target;
+            for (size_t j = 0; j < cg->nhiers; j++)
+              if (strcmp (strrchr (cg->hiers[j].mount, '/') + 1, base) == 0)
+                {
+                  cg->hiers[j].ctrls |= parse_v1_name (name);
+                  known = true;
+                }
+            if (!known && cgroup_file_exists (p, "cgroup.procs"))
+              r = add_hier (cg, p, parse_v1_name (name) | parse_v1_name (base), false, err);
+          }
+      }
+  for (int i = 0; i < n; i++)
+    free (names[i]);
   free (names);
   if (r < 0)
     return r;
@@ -559,9 +568,13 @@ static int rmdir_retry (const char *dir)
 /* Remove DIR and every cgroup below it (a container may make its own). */
 static int remove_cgroup_dir (const cgroup *cg, const char *dir, oci_error **err)
 {
-  cleanup_dir DIR *d = opendir (dir);
+  cleanup_dir DIR *d = NULL;
   struct dirent *de;
 
+  /* The common case first: an empty cgroup goes with one rmdir. */
+  if (rmdir (dir) == 0 || errno == ENOENT)
+    return 0;
+  d = opendir (dir);
   if (d == NULL)
     return errno == ENOENT ? 0 : oci_error_set (err, errno, "cgroup: open `%s`", dir);
   while ((de = readdir (d)) != NULL)
@@ -609,6 +622,8 @@ static int section_has_values (yajl_val v)
     }
   if (YAJL_IS_ARRAY (v))
     return v->u.array.len > 0;
+  if (YAJL_IS_STRING (v))
+    return *YAJL_GET_STRING (v) != '\0';
   return 1;
 }
 

@@ -33,7 +33,7 @@ struct apply_ctx
      together, so most lookups hit. Dropped whenever a directory or a
      symlink is removed, since the cached fd may then name a stale one. */
   char *parent_path;
-  int parent_fd;
+  dir_ref *parent;
   writer_pool *pool; /* NULL: every file is written on this thread */
 };
 
@@ -53,7 +53,6 @@ int apply_new (int rootfd, bool rootless, long long max_entry, apply_ctx **out,
   c->max_entry = max_entry;
   c->euid = geteuid ();
   c->egid = getegid ();
-  c->parent_fd = -1;
   c->written = pathmap_new ();
   c->dirs = pathmap_new ();
   if (c->written == NULL || c->dirs == NULL)
@@ -76,9 +75,8 @@ int apply_new (int rootfd, bool rootless, long long max_entry, apply_ctx **out,
 
 static void drop_parent (apply_ctx *c)
 {
-  if (c->parent_fd >= 0)
-    close (c->parent_fd);
-  c->parent_fd = -1;
+  dir_ref_put (c->parent);
+  c->parent = NULL;
   free (c->parent_path);
   c->parent_path = NULL;
 }
@@ -101,12 +99,14 @@ static int parent_dir (apply_ctx *c, const char *clean, size_t plen, oci_error *
   if (p == NULL)
     return oci_error_set (err, ENOMEM, "`%s`", clean);
   if (c->parent_path && strcmp (c->parent_path, p) == 0)
-    return c->parent_fd;
+    return c->parent->fd;
   drop_parent (c);
   fd = safepath_mkdir_p (c->rootfd, p, 0755);
   if (fd < 0)
     return oci_error_set (err, errno, "`%s`: parent directory `%s`", clean, p);
-  c->parent_fd = fd;
+  c->parent = dir_ref_new (fd);
+  if (c->parent == NULL)
+    return oci_error_set (err, ENOMEM, "`%s`", clean);
   c->parent_path = steal_pointer (&p);
   return fd;
 }
@@ -157,7 +157,8 @@ static int write_file (apply_ctx *c, struct archive *a, struct archive_entry *e,
       meta_clear (&m);
       return oci_error_prefix (err, "`%s`", path);
     }
-  if (c->pool && size <= POOL_FILE_MAX && archive_entry_sparse_count (e) == 0)
+  if (c->pool && c->parent && c->parent->fd == dirfd && size <= POOL_FILE_MAX
+      && archive_entry_sparse_count (e) == 0)
     {
       file_job *j = calloc (1, sizeof *j);
       size_t got = 0;
@@ -169,14 +170,15 @@ static int write_file (apply_ctx *c, struct archive *a, struct archive_entry *e,
       j->meta = m;
       j->rootless = c->rootless;
       j->len = (size_t) size;
-      j->dirfd = fcntl (dirfd, F_DUPFD_CLOEXEC, 3);
+      /* dirfd is the cached parent's (parent_dir) */
+      j->dir = dir_ref_get (c->parent);
       j->name = strdup (name);
       j->path = strdup (path);
       j->data = malloc (j->len ? j->len : 1);
-      if (j->dirfd < 0 || j->name == NULL || j->path == NULL || j->data == NULL)
+      if (j->name == NULL || j->path == NULL || j->data == NULL)
         {
           file_job_free (j);
-          return oci_error_set (err, errno ? errno : ENOMEM, "`%s`", path);
+          return oci_error_set (err, ENOMEM, "`%s`", path);
         }
       while (got < j->len)
         {
@@ -268,11 +270,18 @@ static int make_dir (apply_ctx *c, struct archive_entry *e, int dirfd, const cha
   r = make_dir_meta (c, &m, dirfd, name, path, &fd, err);
   if (r == 0)
     {
+      struct stat st;
       v = pathmap_get (c->dirs, path, true);
       if (v == NULL)
         r = oci_error_set (err, ENOMEM, "`%s`", path);
+      else if (fstat (fd, &st) < 0)
+        r = oci_error_set (err, errno, "`%s`", path);
       else
         {
+          /* which directory it was: by the end, the path may lead to
+             another one (replaced by a symlink, removed and implied again) */
+          v->dev = st.st_dev;
+          v->ino = st.st_ino;
           v->mode = m.mode;
           v->flags = 1;
           v->times[0] = m.times[0];
@@ -499,10 +508,6 @@ static int apply_entry (apply_ctx *c, struct archive *a, struct archive_entry *e
         return make_dir (c, e, dirfd, base, clean, err);
       if (S_ISDIR (st.st_mode) || S_ISLNK (st.st_mode))
         {
-          cleanup_free char *keep = strdup (base);
-          cleanup_free char *pp = strndup (clean, tarpath_parent_len (clean));
-          if (keep == NULL || pp == NULL)
-            return oci_error_set (err, ENOMEM, "`%s`", clean);
           if (drain (c, err) < 0)
             return -1;
           if (S_ISDIR (st.st_mode))
@@ -594,6 +599,7 @@ static void finish_dir (const char *path, pathmap_value *v, void *arg)
 {
   struct finish_state *fs = arg;
   cleanup_close int fd = -1;
+  struct stat st;
   if (fs->failed)
     return;
   fd = safepath_open (fs->c->rootfd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
@@ -604,6 +610,8 @@ static void finish_dir (const char *path, pathmap_value *v, void *arg)
       fs->failed = oci_error_set (fs->err, errno, "`%s`: open directory", path);
       return;
     }
+  if (fstat (fd, &st) < 0 || st.st_dev != v->dev || st.st_ino != v->ino)
+    return; /* not the directory its entry made */
   if (fchmod (fd, v->mode) < 0)
     fs->failed = oci_error_set (fs->err, errno, "`%s`: chmod", path);
   else if (futimens (fd, v->times) < 0)

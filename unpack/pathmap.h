@@ -13,6 +13,8 @@ typedef struct pathmap_value
 {
   unsigned flags;
   mode_t mode;
+  dev_t dev;
+  ino_t ino;
   struct timespec times[2]; /* atime, mtime */
 } pathmap_value;
 

@@ -11,6 +11,12 @@
 #include "fileutil.h"
 
 #define MAX_THREADS 8
+/* What a queued job counts against the budget besides its data, so that
+   their number stays bounded (8 MiB: at most 2048) even for a layer of
+   empty files. */
+#define JOB_OVERHEAD (4u << 10)
+
+static size_t job_cost (const file_job *j) { return j->len + JOB_OVERHEAD; }
 
 struct writer_pool
 {
@@ -25,12 +31,39 @@ struct writer_pool
   oci_error *err; /* the first failure */
 };
 
+dir_ref *dir_ref_new (int fd)
+{
+  dir_ref *d = malloc (sizeof *d);
+  if (d == NULL)
+    {
+      close (fd);
+      return NULL;
+    }
+  d->fd = fd;
+  d->refs = 1;
+  return d;
+}
+
+dir_ref *dir_ref_get (dir_ref *d)
+{
+  __atomic_add_fetch (&d->refs, 1, __ATOMIC_RELAXED);
+  return d;
+}
+
+void dir_ref_put (dir_ref *d)
+{
+  if (d && __atomic_sub_fetch (&d->refs, 1, __ATOMIC_ACQ_REL) == 0)
+    {
+      close (d->fd);
+      free (d);
+    }
+}
+
 void file_job_free (file_job *j)
 {
   if (j == NULL)
     return;
-  if (j->dirfd >= 0)
-    close (j->dirfd);
+  dir_ref_put (j->dir);
   free (j->name);
   free (j->path);
   free (j->data);
@@ -40,7 +73,7 @@ void file_job_free (file_job *j)
 
 int file_job_run (file_job *j, oci_error **err)
 {
-  cleanup_close int fd = openat (j->dirfd, j->name,
+  cleanup_close int fd = openat (j->dir->fd, j->name,
                                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return oci_error_set (err, errno, "`%s`: create", j->path);
@@ -84,7 +117,7 @@ static void *worker_main (void *arg)
         }
       pthread_mutex_lock (&p->mu);
       p->active--;
-      p->queued_bytes -= j->len;
+      p->queued_bytes -= job_cost (j);
       pthread_cond_broadcast (&p->changed);
       pthread_mutex_unlock (&p->mu);
       file_job_free (j);
@@ -132,7 +165,7 @@ int writer_pool_submit (writer_pool *p, file_job *j, oci_error **err)
 {
   int r;
   pthread_mutex_lock (&p->mu);
-  while (p->err == NULL && p->queued_bytes > 0 && p->queued_bytes + j->len > p->max_bytes)
+  while (p->err == NULL && p->queued_bytes > 0 && p->queued_bytes + job_cost (j) > p->max_bytes)
     pthread_cond_wait (&p->changed, &p->mu);
   r = take_error (p, err);
   if (r == 0)
@@ -143,7 +176,7 @@ int writer_pool_submit (writer_pool *p, file_job *j, oci_error **err)
       else
         p->head = j;
       p->tail = j;
-      p->queued_bytes += j->len;
+      p->queued_bytes += job_cost (j);
       pthread_cond_broadcast (&p->changed);
       j = NULL;
     }

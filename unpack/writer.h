@@ -14,9 +14,22 @@
 #include "error.h"
 #include "meta.h"
 
+/* A directory fd shared by the jobs queued for it and by the parser's
+   cache: one fd per directory, not one per queued file. */
+typedef struct dir_ref
+{
+  int fd;
+  int refs;
+} dir_ref;
+
+/* Takes `fd` over; one reference. NULL when out of memory (fd closed). */
+dir_ref *dir_ref_new (int fd);
+dir_ref *dir_ref_get (dir_ref *d);
+void dir_ref_put (dir_ref *d);
+
 typedef struct file_job
 {
-  int dirfd;   /* owned: the parent directory (O_PATH is enough) */
+  dir_ref *dir; /* a reference to the parent directory */
   char *name;  /* last component, created with O_EXCL|O_NOFOLLOW */
   char *path;  /* for messages */
   unsigned char *data;

@@ -36,8 +36,9 @@ host_state() {
   {
     echo "# mounts"; awk '{print $2, $3}' /proc/self/mounts | grep -v -e "^$BATS_TMPDIR" | sort
     echo "# cgroups"; find /sys/fs/cgroup -mindepth 1 -type d -name 'run-image-*' 2>/dev/null | sort
-    echo "# links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-    echo "# nft"; nft list ruleset 2>/dev/null
+    # links on the default bridge (other tests use bridges of their own)
+    echo "# links"; ip -o link show master ocikit0 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
+    echo "# nft"; nft list table ip ocikit 2>/dev/null
     echo "# leases"; find /var/lib/ocikit/net -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | sort
     echo "# bundles"; ls -d /tmp/ocikit-run.* /tmp/ocikit-state.* 2>/dev/null || true
   } || true

@@ -8,7 +8,7 @@ load ../lib/common
 
 setup() {
   common_setup
-  LAY=$(fixture_layout unpack-hostile-v3)
+  LAY=$(fixture_layout unpack-hostile-v5)
   mkdir "$TESTTMP/canary"
   echo precious >"$TESTTMP/canary/victim"
   chmod 644 "$TESTTMP/canary/victim"
@@ -17,14 +17,16 @@ setup() {
 }
 
 teardown() {
-  [ "$(snapshot)" = "$BEFORE" ] || { echo "canary changed"; snapshot; false; }
-  [ ! -e /canary ]
+  local ok=0
+  [ "$(snapshot)" = "$BEFORE" ] || { echo "canary changed:"; snapshot; ok=1; }
+  [ ! -e /canary ] || { echo "/canary appeared"; ok=1; }
   common_teardown
+  return $ok
 }
 
 # everything about the canary and what sits beside the target
 snapshot() {
-  (cd "$TESTTMP" && find . -path ./root -prune -o -printf '%p %y %m %n %s %T@\n' | sort
+  (cd "$TESTTMP" && find . -mindepth 1 \( -path ./root -o -path ./root2 \) -prune -o -printf '%p %y %m %n %s %T@\n' | sort
    sha256sum canary/victim)
 }
 
@@ -120,4 +122,28 @@ unpack() { run img-unpack --store "$LAY" "$@" -o "$TESTTMP/root"; }
   assert_one_line_error
   [[ "$output" == *"layer 0"*"max-size"* ]]
   [ -d "$TESTTMP/root" ] && [ -z "$(ls -A "$TESTTMP/root")" ]
+}
+
+@test "hostile: 3000 empty files unpack within 64 file descriptors" {
+  run sh -c "ulimit -n 64 && img-unpack --store '$LAY' hostile-many -o '$TESTTMP/root'"
+  [ "$status" -eq 0 ]
+  [ "$(ls "$TESTTMP/root/many" | wc -l)" -eq 3000 ]
+}
+
+@test "hostile: the fallback walk (no openat2) gives the same result for every case" {
+  start=$(date +%s%N)
+  for img in dotdot symlink rootlink dot symlink-overwrite hardlink whiteout digest diffid \
+             truncated huge; do
+    rm -rf "$TESTTMP/root" "$TESTTMP/root2"
+    run img-unpack --store "$LAY" "hostile-$img" -o "$TESTTMP/root"
+    s1=$status o1=$output
+    run env OCIKIT_SAFEPATH_FALLBACK=1 img-unpack --store "$LAY" "hostile-$img" -o "$TESTTMP/root2"
+    [ "$status" = "$s1" ] || { echo "$img: status $status vs $s1"; false; }
+    [ "${output//root2/root}" = "$o1" ] || { echo "$img: '$output' vs '$o1'"; false; }
+    if [ -d "$TESTTMP/root" ]; then
+      diff <(python3 "$SRC/tests/lib/treelist.py" "$TESTTMP/root" --new-after "$start") \
+           <(python3 "$SRC/tests/lib/treelist.py" "$TESTTMP/root2" --new-after "$start")
+    fi
+  done
+  rm -rf "$TESTTMP/root2"
 }

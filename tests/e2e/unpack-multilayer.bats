@@ -10,7 +10,7 @@ load ../lib/common
 
 setup() {
   common_setup
-  LAY=$(fixture_layout unpack-multilayer-v3)
+  LAY=$(fixture_layout unpack-multilayer-v4)
   START=$(date +%s%N)
 }
 
@@ -67,7 +67,7 @@ listing() { python3 "$SRC/tests/lib/treelist.py" "$1" --new-after "$START"; }
 }
 
 @test "index: --platform picks the manifest, the host's by default" {
-  idx=$(fixture_layout unpack-index-v3)
+  idx=$(fixture_layout unpack-index-v4)
   run img-unpack --store "$idx" --platform linux/arm64 multiarch:latest -o "$TESTTMP/arm"
   [ "$status" -eq 0 ]
   [ "$(cat "$TESTTMP/arm/arch")" = arm64 ]

@@ -27,7 +27,7 @@ same_as_umoci() { # LAYOUT NAME
 }
 
 @test "umoci: the multi-layer image (gzip only, no global header) gives the same tree" {
-  same_as_umoci "$(fixture_layout unpack-multilayer-umoci-v3)" multilayer:latest
+  same_as_umoci "$(fixture_layout unpack-multilayer-umoci-v4)" multilayer:latest
 }
 
 @test "umoci: busybox gives the same tree" {
@@ -35,7 +35,7 @@ same_as_umoci() { # LAYOUT NAME
 }
 
 @test "umoci: fails on a PAX global header, img-unpack does not" {
-  lay=$(fixture_layout unpack-multilayer-umoci-v3)
+  lay=$(fixture_layout unpack-multilayer-umoci-v4)
   run umoci unpack --image "$lay:paxglobal:latest" "$TESTTMP/bundle"
   [ "$status" -ne 0 ]
   [[ "$output" == *typeflag* ]]
@@ -44,7 +44,7 @@ same_as_umoci() { # LAYOUT NAME
 }
 
 @test "umoci: fails on a zstd layer, img-unpack does not" {
-  lay=$(fixture_layout unpack-multilayer-v3)
+  lay=$(fixture_layout unpack-multilayer-v4)
   run umoci unpack --image "$lay:multilayer:latest" "$TESTTMP/bundle"
   [ "$status" -ne 0 ]
   [[ "$output" == *zstd* ]]
@@ -53,7 +53,7 @@ same_as_umoci() { # LAYOUT NAME
 }
 
 @test "umoci: cannot pick a platform from an index, img-unpack can" {
-  lay=$(fixture_layout unpack-index-v3)
+  lay=$(fixture_layout unpack-index-v4)
   run umoci unpack --image "$lay:multiarch:latest" "$TESTTMP/bundle"
   [ "$status" -ne 0 ]
   img-unpack --store "$lay" --platform linux/arm64 multiarch:latest -o "$TESTTMP/ours" >/dev/null
@@ -61,7 +61,7 @@ same_as_umoci() { # LAYOUT NAME
 }
 
 @test "umoci: aborts on a hard link to outside, img-unpack contains it" {
-  lay=$(fixture_layout unpack-hostile-v3)
+  lay=$(fixture_layout unpack-hostile-v5)
   run umoci unpack --image "$lay:hostile-hardlink" "$TESTTMP/bundle"
   [ "$status" -ne 0 ]
   run img-unpack --store "$lay" hostile-hardlink -o "$TESTTMP/ours"

@@ -15,7 +15,7 @@ umoci cannot read (PAX global header, zstd) for the differential test.
 `hostile` holds one image per attack, named hostile-*. Everything is
 deterministic: the expected listing under tests/e2e/expected is checked in.
 tests/lib/fixtures.sh builds a fixture once per name and keeps it: the
-fixtures.d names carry a version (unpack-hostile-v3, ...) to bump whenever
+fixtures.d names carry a version (unpack-hostile-v4, ...) to bump whenever
 this file changes what a layout holds, so stale builds are never reused.
 """
 import hashlib
@@ -87,6 +87,12 @@ def layer0():
     add({"path": "home/user/file", "data": "mine", "uid": 1000, "gid": 1000, "mode": 0o600})
     # parents given only implicitly: home/ has no entry of its own
     add({"path": "implied/a/b", "data": "implied parents"})
+    # swap/ becomes a symlink to other/ in layer 1: swap/sub's mode and
+    # time must not land on other/sub
+    add({"path": "swap", "type": "dir"})
+    add({"path": "swap/sub", "type": "dir", "mode": 0o700, "mtime": T + 100})
+    add({"path": "other", "type": "dir"})
+    add({"path": "other/sub", "type": "dir", "mode": 0o751, "mtime": T + 200})
     # the same path twice in one layer: the later entry wins
     add({"path": "twice", "data": "second version"})
     return e
@@ -108,6 +114,7 @@ def layer1():
     add({"path": "dir2file", "data": "now a file"})
     add({"path": "lnk2file", "data": "replaced the symlink, not its target"})
     add({"path": "data/hl2", "type": "hardlink", "target": "data/orig"})
+    add({"path": "swap", "type": "symlink", "target": "other"})
     add({"path": "bin/tool", "data": "#!/bin/sh\necho tool v2\n", "mode": 0o755})
     return e
 
@@ -245,6 +252,9 @@ def hostile(path):
     # a whiteout naming ../canary
     simple(lay, "hostile-whiteout", [base, raw_tar([
         (ti("../.wh.canary"), None), (ti("etc/../../.wh.canary"), None)])])
+    # thousands of empty files: queued file writes must stay bounded (each
+    # holds a directory fd)
+    simple(lay, "hostile-many", [raw_tar([(ti("many/f%05d" % i), b"") for i in range(3000)])])
     # lying compressed digest: the descriptor names another blob's digest
     good = raw_tar([(ti("f", size=2), b"ok")])
     gz = compress(good, "gzip")

@@ -1,0 +1,131 @@
+#include "caps.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "logfile.h"
+
+static const char *const names[] = {
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+  "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+  "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+  "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+  "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+  "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+  "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+  "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
+#define NCAPS ((int) (sizeof names / sizeof names[0]))
+
+int cap_from_name (const char *name)
+{
+  const char *n = name;
+  if (strncasecmp (n, "CAP_", 4) == 0)
+    n += 4;
+  for (int i = 0; i < NCAPS; i++)
+    if (strcasecmp (names[i] + 4, n) == 0)
+      return i;
+  return -1;
+}
+
+const char *cap_name (int cap) { return cap >= 0 && cap < NCAPS ? names[cap] : NULL; }
+
+int cap_last (void)
+{
+  static int last = -1;
+  if (last < 0)
+    {
+      char buf[16] = "";
+      int fd = open ("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+      if (fd >= 0)
+        {
+          if (read (fd, buf, sizeof buf - 1) > 0)
+            last = atoi (buf);
+          close (fd);
+        }
+      if (last <= 0 || last > 63)
+        last = NCAPS - 1;
+    }
+  return last;
+}
+
+static const char *const set_keys[CAP_SET_COUNT] = {
+  "bounding", "effective", "permitted", "inheritable", "ambient",
+};
+
+int caps_parse (yajl_val caps, struct cap_sets *out, oci_error **err)
+{
+  memset (out, 0, sizeof *out);
+  if (caps == NULL || YAJL_IS_NULL (caps))
+    return 0;
+  if (!YAJL_IS_OBJECT (caps))
+    return oci_error_set (err, 0, "process.capabilities: not an object");
+  out->given = true;
+  for (int s = 0; s < CAP_SET_COUNT; s++)
+    {
+      yajl_val arr = json_get (caps, set_keys[s]);
+      if (arr == NULL || YAJL_IS_NULL (arr))
+        continue;
+      if (!YAJL_IS_ARRAY (arr))
+        return oci_error_set (err, 0, "process.capabilities.%s: not an array", set_keys[s]);
+      for (size_t i = 0; i < json_array_len (arr); i++)
+        {
+          yajl_val v = json_array_at (arr, i);
+          int c = YAJL_IS_STRING (v) ? cap_from_name (v->u.string) : -1;
+          if (c < 0 || c > cap_last ())
+            {
+              logfile_debug ("unknown or unsupported capability %s ignored",
+                             YAJL_IS_STRING (v) ? v->u.string : "?");
+              continue;
+            }
+          out->set[s] |= 1ULL << c;
+        }
+    }
+  return 0;
+}
+
+int caps_apply_bounding (const struct cap_sets *c, oci_error **err)
+{
+  if (!c->given)
+    return 0;
+  for (int i = 0; i <= cap_last (); i++)
+    if (!(c->set[CAP_SET_BOUNDING] & (1ULL << i)))
+      if (prctl (PR_CAPBSET_DROP, i, 0, 0, 0) < 0 && errno != EINVAL)
+        return oci_error_set (err, errno, "drop %s from the bounding set", cap_name (i));
+  return 0;
+}
+
+int caps_apply_sets (const struct cap_sets *c, oci_error **err)
+{
+  struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[2];
+
+  if (!c->given)
+    return 0;
+  for (int w = 0; w < 2; w++)
+    {
+      data[w].effective = (uint32_t) (c->set[CAP_SET_EFFECTIVE] >> (32 * w));
+      data[w].permitted = (uint32_t) (c->set[CAP_SET_PERMITTED] >> (32 * w));
+      data[w].inheritable = (uint32_t) (c->set[CAP_SET_INHERITABLE] >> (32 * w));
+    }
+  if (syscall (SYS_capset, &hdr, data) < 0)
+    return oci_error_set (err, errno, "set capabilities");
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return oci_error_set (err, errno, "clear ambient capabilities");
+  for (int i = 0; i <= cap_last (); i++)
+    if (c->set[CAP_SET_AMBIENT] & (1ULL << i))
+      if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+        logfile_debug ("cannot raise ambient %s: %s", cap_name (i), strerror (errno));
+  return 0;
+}

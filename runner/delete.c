@@ -1,0 +1,43 @@
+/* runner delete: runtime.md "delete". With --force an unknown container is
+   not an error (containerd deletes twice). */
+#include <errno.h>
+#include <getopt.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "container.h"
+
+int cmd_delete (int argc, char **argv, oci_error **err)
+{
+  static const struct option opts[] = {
+    { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
+  };
+  cleanup_close int rootfd = -1;
+  cleanup_close int dirfd = -1;
+  cleanup_state container_state st = { .dirfd = -1 };
+  bool force = false;
+  int ch;
+
+  while ((ch = getopt_long (argc, argv, "+f", opts, NULL)) != -1)
+    if (ch == 'f')
+      force = true;
+    else
+      return cli_usage (err, "delete", "[--force] ID");
+  if (optind != argc - 1)
+    return cli_usage (err, "delete", "[--force] ID");
+  if (state_open_container (runner_globals.root, argv[optind], &rootfd, &st, err) < 0)
+    {
+      if (force && errno == ENOENT)
+        return oci_error_free (err), 0;
+      /* a create killed half-way leaves a directory without state */
+      if (force && errno == EIO && rootfd >= 0
+          && state_dir_open (rootfd, argv[optind], &dirfd, NULL) == 0)
+        {
+          oci_error_free (err);
+          return state_dir_remove (rootfd, argv[optind], dirfd, err) < 0 ? 1 : 0;
+        }
+      return 1;
+    }
+  dirfd = st.dirfd;
+  return container_delete (rootfd, &st, force, err) < 0 ? 1 : 0;
+}

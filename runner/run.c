@@ -1,0 +1,87 @@
+/* runner run: create and start in one; in the foreground the container's
+   stdio is ours, signals are forwarded and its exit status becomes ours. */
+#include <getopt.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "container.h"
+#include "hooks.h"
+#include "signals.h"
+
+int cmd_run (int argc, char **argv, oci_error **err)
+{
+  static const struct option opts[] = {
+    { "bundle", required_argument, NULL, 'b' },  { "pid-file", required_argument, NULL, 'p' },
+    { "console-socket", required_argument, NULL, 'c' }, { "no-pivot", no_argument, NULL, 'P' },
+    { "no-new-keyring", no_argument, NULL, 'K' }, { "preserve-fds", required_argument, NULL, 'F' },
+    { "detach", no_argument, NULL, 'd' },        { "keep", no_argument, NULL, 'k' },
+    { "no-subreaper", no_argument, NULL, 'S' },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *use = "[--bundle DIR] [--detach] [--keep] [--pid-file F] [--console-socket S] ID";
+  struct container_opts o = { .bundle = ".", .run = true, .foreground = true };
+  bool keep = false;
+  container c;
+  int ch, code, status;
+
+  while ((ch = getopt_long (argc, argv, "+b:d", opts, NULL)) != -1)
+    switch (ch)
+      {
+      case 'b': o.bundle = optarg; break;
+      case 'p': o.pid_file = optarg; break;
+      case 'c': o.console_socket = optarg; break;
+      case 'P': o.no_pivot = true; break;
+      case 'K': o.no_new_keyring = true; break;
+      case 'F': o.preserve_fds = atoi (optarg); break;
+      case 'd': o.foreground = false; break;
+      case 'k': keep = true; break;
+      case 'S': break;
+      default: return cli_usage (err, "run", use);
+      }
+  if (optind != argc - 1)
+    return cli_usage (err, "run", use);
+  o.id = argv[optind];
+  if (container_create (&o, &c, err) < 0)
+    {
+      container_abort (&c);
+      container_release (&c);
+      return 1;
+    }
+  if (container_start_sync (&c, &code, err) < 0)
+    {
+      container_abort (&c);
+      container_release (&c);
+      return code;
+    }
+  if (hooks_count (c.cfg.doc, "poststart") > 0)
+    {
+      cleanup_free char *state = NULL;
+      if (state_oci_json (&c.st, STATUS_RUNNING, false, &state, NULL, err) == 0)
+        hooks_run_warn (c.cfg.doc, "poststart", state);
+    }
+  if (!o.foreground)
+    {
+      container_release (&c);
+      return 0;
+    }
+  /* others (state, kill, exec) must get the lock while we wait */
+  flock (c.st.dirfd, LOCK_UN);
+  status = signals_wait_child (c.sfd, c.st.pid, c.master, err);
+  if (status < 0)
+    status = 1;
+  if (!keep)
+    {
+      cleanup_error oci_error *e = NULL;
+      flock (c.st.dirfd, LOCK_EX);
+      /* someone may have deleted it meanwhile */
+      if (faccessat (c.st.dirfd, "state.json", F_OK, 0) == 0
+          && container_delete (c.rootfd, &c.st, true, &e) < 0)
+        oci_error_report ("runner", &e, 1);
+    }
+  container_release (&c);
+  return status;
+}
