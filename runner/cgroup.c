@@ -540,10 +540,11 @@ static int make_hier_dir (cgroup *cg, struct cgroup_hier *h, oci_error **err)
         {
           if (errno != EEXIST)
             return oci_error_set (err, errno, "cgroup: mkdir `%s`", cur);
-          continue;
         }
-      if (leaf)
+      else if (leaf)
         h->created = true;
+      /* Also for levels that exist: another runtime may have just made
+         one and not filled it in yet. */
       if ((h->ctrls & (1u << CG_CPUSET)) && !h->v2
           && v1_cpuset_inherit (cg, parent, cur, err) < 0)
         return -1;
@@ -634,7 +635,9 @@ static int unavailable (enum cgroup_controller c, const char *what, oci_error **
 }
 
 /* The devices rule list: the configured rules, then (as runc) the
-   configured devices and the default ones, allowed. */
+   configured devices and the default ones, allowed. /dev/console is a
+   bind of the pty (136:*) when there is a terminal: 5:1 is not in the list
+   (runc dropped it as well). */
 static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
                          oci_error **err)
 {
@@ -647,7 +650,6 @@ static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
     "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":0,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":5,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":9,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":1,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":136,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":2,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,\"access\":\"rwm\"}",
@@ -688,6 +690,30 @@ static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
   if (json_gen_result (g, &text, &len, err) < 0)
     return -1;
   return json_parse (text, len, "devices rules", out, err);
+}
+
+/* linux.resources.devices (or, at create without one, runc's default:
+   deny all) followed by the configured and default devices. */
+static int apply_devices (cgroup *cg, yajl_val configured, yajl_val linux_devices,
+                          bool requested, oci_error **err)
+{
+  cleanup_json yajl_val deny_all = NULL;
+  cleanup_json yajl_val rules = NULL;
+  struct cgroup_hier *h = cgroup_hier_of (cg, CG_DEVICES);
+
+  if (h == NULL)
+    return requested ? unavailable (CG_DEVICES, "devices", err) : 0;
+  if (configured == NULL)
+    {
+      static const char text[] = "[{\"allow\":false,\"access\":\"rwm\"}]";
+      if (json_parse (text, sizeof text - 1, "devices", &deny_all, err) < 0)
+        return -1;
+      configured = deny_all;
+    }
+  if (device_rules (configured, linux_devices, &rules, err) < 0)
+    return -1;
+  return h->v2 ? cgroup_bpf_devices_apply (cg, h->dir, rules, err)
+               : cgroup_v1_set_devices (cg, h->dir, rules, err);
 }
 
 static int apply_resources (cgroup *cg, yajl_val res, yajl_val linux_devices,
@@ -782,17 +808,9 @@ static int apply_resources (cgroup *cg, yajl_val res, yajl_val linux_devices,
       if (cgroup_rdma_set (cg, h->dir, v, err) < 0)
         return -1;
     }
-  if ((v = json_get_array (res, "devices")) != NULL)
-    {
-      cleanup_json yajl_val rules = NULL;
-      if (device_rules (v, linux_devices, &rules, err) < 0)
-        return -1;
-      if ((h = cgroup_hier_of (cg, CG_DEVICES)) == NULL)
-        return unavailable (CG_DEVICES, "devices", err);
-      if (h->v2 ? cgroup_bpf_devices_apply (cg, h->dir, rules, err)
-                : cgroup_v1_set_devices (cg, h->dir, rules, err))
-        return -1;
-    }
+  if ((v = json_get_array (res, "devices")) != NULL
+      && apply_devices (cg, v, linux_devices, true, err) < 0)
+    return -1;
   /* config-linux.md "Unified": applied last, over the converted values. */
   if (section_has_values (v = json_get_object (res, "unified")))
     {
@@ -821,6 +839,11 @@ int cgroup_create_with_devices (const char *root, const char *cgroups_path,
     if (make_hier_dir (cg, &cg->hiers[i], err) < 0)
       goto fail;
   if (apply_resources (cg, resources, linux_devices, false, err) < 0)
+    goto fail;
+  /* No device list at all: the allowlist is still closed, as runc does
+     (a process with CAP_MKNOD must not reach the host's disks). */
+  if (json_get_array (resources, "devices") == NULL
+      && apply_devices (cg, NULL, linux_devices, false, err) < 0)
     goto fail;
   *out = cg;
   return 0;

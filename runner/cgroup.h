@@ -68,11 +68,12 @@ void cgroup_free (cgroup *cg);
 int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
                          char **out, oci_error **err);
 
-/* cgroup_create, plus linux.devices (may be NULL): when
-   linux.resources.devices is given, each configured device and the
-   runtime's default devices (null, zero, full, random, urandom, tty,
-   console, ptmx, pts, tun, and mknod of any device) get an allow rule after
-   the configured rules, as runc does (config-linux.md "Default Devices"). */
+/* cgroup_create, plus linux.devices (may be NULL): each configured device
+   and the runtime's default devices (null, zero, full, random, urandom,
+   tty, ptmx, pts, tun, and mknod of any device) get an allow rule after
+   the rules of linux.resources.devices, as runc does (config-linux.md
+   "Default Devices"). Without linux.resources.devices the list starts with
+   "deny all" (runc's default too). cgroup_create = this with NULL. */
 int cgroup_create_with_devices (const char *root, const char *cgroups_path,
                                 const char *id, bool systemd, yajl_val resources,
                                 yajl_val linux_devices, cgroup **out, oci_error **err);

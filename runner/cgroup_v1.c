@@ -99,7 +99,10 @@ int cgroup_v1_set_memory (cgroup *cg, const char *dir, yajl_val sec, bool update
           cgroup_write_if_exists (cg, dir, "memory.memsw.limit_in_bytes", "-1", &e2);
         }
     }
-  if (has_swap && write_ll (cg, dir, "memory.memsw.limit_in_bytes", swap, err) < 0)
+  /* Without swap accounting there is no memsw file: "unlimited" is then
+     what we have anyway (runc ignores it too); a limit is an error. */
+  if (has_swap && (swap != -1 || cg->fake || cgroup_file_exists (dir, "memory.memsw.limit_in_bytes"))
+      && write_ll (cg, dir, "memory.memsw.limit_in_bytes", swap, err) < 0)
     return -1;
   if (get_int (sec, "kernel", &v) && v != 0)
     {

@@ -101,7 +101,9 @@ int cgroup_v2_set_memory (cgroup *cg, const char *dir, yajl_val sec, bool update
     return -1;
   if (has_limit && write_max (cg, dir, "memory.max", limit, err) < 0)
     return -1;
-  if (has_swap && write_max (cg, dir, "memory.swap.max", swap, err) < 0)
+  /* no memory.swap.max without swap accounting: "max" is moot then */
+  if (has_swap && (swap != -1 || cg->fake || cgroup_file_exists (dir, "memory.swap.max"))
+      && write_max (cg, dir, "memory.swap.max", swap, err) < 0)
     return -1;
   if (has_limit && limit == -1 && !has_swap)
     {

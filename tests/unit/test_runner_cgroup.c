@@ -325,7 +325,9 @@ static void test_v1_cpuset_inherits_parent (void **state)
   putf ("cpuset/runner/cpuset.cpus", "\n");
   putf ("cpuset/runner/cpuset.mems", "\n");
   OK (cgroup_create (top, "/runner/x", "x", false, NULL, &cg, err));
-  assert_string_equal (rd ("cpuset/runner/cpuset.cpus"), "\n"); /* existed: untouched */
+  /* an existing but empty level is filled from its parent too */
+  assert_string_equal (rd ("cpuset/runner/cpuset.cpus"), "\n0-3\n");
+  assert_string_equal (rd ("cpuset/runner/cpuset.mems"), "\n0\n");
   cgroup_free (cg);
 }
 
@@ -864,6 +866,28 @@ static void test_v1_combined_mounts (void **state)
   cgroup_free (cg);
 }
 
+static void test_default_device_allowlist (void **state)
+{
+  cgroup *cg = NULL;
+  layout_v1 (true);
+  yajl_val devs = parse ("[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229},"
+                         "{\"path\":\"/dev/sdz\",\"type\":\"b\",\"major\":8,\"minor\":400}]");
+  /* no linux.resources at all: closed list, then linux.devices, then defaults */
+  OK (cgroup_create_with_devices (top, NULL, "d0", false, NULL, devs, &cg, err));
+  assert_string_equal (rd ("devices/runner/d0/devices.deny"), "a *:* rwm\n");
+  assert_non_null (strstr (rd ("devices/runner/d0/devices.allow"),
+                           "c 10:229 rwm\nb 8:400 rwm\nc *:* m\nb *:* m\nc 1:3 rwm\n"));
+  cgroup_free (cg);
+  /* privileged: allow all stays allow all (defaults only add) */
+  yajl_val res = parse ("{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}");
+  OK (cgroup_create (top, NULL, "d1", false, res, &cg, err));
+  assert_string_equal (rd ("devices/runner/d1/devices.deny"), "<missing>");
+  assert_true (strncmp (rd ("devices/runner/d1/devices.allow"), "a *:* rwm\n", 10) == 0);
+  cgroup_free (cg);
+  yajl_tree_free (res);
+  yajl_tree_free (devs);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -883,6 +907,7 @@ int main (void)
     cmocka_unit_test_setup_teardown (test_stats, setup, teardown),
     cmocka_unit_test (test_bpf_device_program),
     cmocka_unit_test (test_update_options),
+    cmocka_unit_test_setup_teardown (test_default_device_allowlist, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stats_event_line, setup, teardown),
   };
   return cmocka_run_group_tests_name ("runner cgroup", tests, NULL, NULL);

@@ -34,6 +34,7 @@
 
 static cgroup *cg;
 static pid_t child = -1;
+static char mnt[64]; /* the v2 test's private cgroup2 mount, if any */
 static char id[64];
 
 static yajl_val parse (const char *text)
@@ -95,6 +96,12 @@ static int teardown (void **state)
       oci_error_free (&err);
       cgroup_free (cg);
       cg = NULL;
+    }
+  if (mnt[0])
+    {
+      umount2 (mnt, MNT_DETACH);
+      rmdir (mnt);
+      mnt[0] = '\0';
     }
   return 0;
 }
@@ -367,7 +374,7 @@ static void test_cpu_quota (void **state)
   long ms = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000
             + ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
   /* 200 ms expected; generous margin, far from the 1000 ms unthrottled */
-  if (ms < 100 || ms > 400)
+  if (ms < 10 || ms > 400) /* the floor only says it ran: a busy host gives less */
     fail_msg ("CPU time under a 20%% quota: %ld ms for 1 s", ms);
 }
 
@@ -408,7 +415,6 @@ static int open_kmsg (void)
    device programs and subtree_control are the real kernel's). */
 static void test_v2_mode_on_a_cgroup2_mount (void **state)
 {
-  static char mnt[64];
   cgroup *probe = NULL;
   bool frozen;
   int go, status;
@@ -432,11 +438,7 @@ static void test_v2_mode_on_a_cgroup2_mount (void **state)
   int r = cgroup_create (mnt, NULL, id, false, res, &cg, &e);
   yajl_tree_free (res);
   if (r < 0)
-    {
-      umount2 (mnt, MNT_DETACH);
-      rmdir (mnt);
-      fail_msg ("%s", e->msg);
-    }
+    fail_msg ("%s", e->msg);
   assert_int_equal (cgroup_get_mode (cg), CGROUP_MODE_V2);
   char *v = NULL;
   OK (cgroup_read (cg->hiers[0].dir, "cgroup.max.descendants", &v, err));
@@ -471,8 +473,6 @@ static void test_v2_mode_on_a_cgroup2_mount (void **state)
   OK (cgroup_destroy (cg, err));
   cgroup_free (cg);
   cg = NULL;
-  umount2 (mnt, MNT_DETACH);
-  rmdir (mnt);
 }
 
 /* blockIO on a real disk of this host (the first of /sys/block that is
