@@ -6,9 +6,11 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -124,6 +126,12 @@ static int handle_pty (container *c, const struct container_opts *o, int master,
       close (master);
       return r;
     }
+  /* the container may ask its size before the relay loop starts */
+  {
+    struct winsize ws;
+    if (ioctl (0, TIOCGWINSZ, &ws) == 0)
+      ioctl (master, TIOCSWINSZ, &ws);
+  }
   c->master = master;
   return 0;
 }
@@ -256,6 +264,7 @@ int container_create (const struct container_opts *o, container *c, oci_error **
             return -1;
           break;
         case SYNC_ERROR:
+          c->init_code = m.code;
           return oci_error_set (err, 0, "%s", m.text);
         case SYNC_READY:
           goto ready;

@@ -42,6 +42,7 @@ typedef struct container
   int master;        /* pty master kept for the foreground relay */
   int sfd;           /* signalfd (foreground) */
   bool runtime_hooks_ran;
+  int init_code;      /* exit status the init asked for when it failed (127, 126) */
 } container;
 
 int container_create (const struct container_opts *o, container *c, oci_error **err);

@@ -99,7 +99,7 @@ int init_exec_process (const process_plan *plan, const char *path, seccomp_progr
     }
   execve (path, plan->args, plan->env);
   *code = errno == ENOENT ? 127 : 126;
-  return oci_error_set (err, errno, "exec `%s`", path);
+  return process_exec_error (err, errno, path);
 }
 
 _Noreturn void init_main (struct init_ctx *c)

@@ -412,7 +412,10 @@ static int mount_one (yajl_val m, const char *bundle, int rootfd, bool userns, o
       target = rootfs_mkpath (rootfd, dest, !S_ISDIR (st.st_mode), err);
       if (target < 0)
         return -1;
-      return bind_onto (AT_FDCWD, src, target, o.recursive, o.flags, &o, dest, err);
+      if (bind_onto (AT_FDCWD, src, target, o.recursive, o.flags, NULL, dest, err) < 0)
+        return -1;
+      type = "bind";
+      goto after_mount;
     }
   if (type == NULL)
     return oci_error_set (err, 0, "mount `%s`: no type", dest);
@@ -437,11 +440,12 @@ static int mount_one (yajl_val m, const char *bundle, int rootfd, bool userns, o
         return bind_onto (AT_FDCWD, "/sys/fs/cgroup", target, true, o.flags | MS_RDONLY, NULL, dest, err);
       return oci_error_set (err, e, "mount %s on `%s`", type, dest);
     }
+after_mount:
   if (strcmp (type, "proc") == 0 || o.npropagation > 0 || under >= 0)
     {
       /* the fd names the covered directory: look the path up again to get
          the new mount */
-      cleanup_close int top = safepath_open (rootfd, dest, O_PATH | O_DIRECTORY, 0);
+      cleanup_close int top = safepath_open (rootfd, dest, O_PATH, 0);
       struct statfs sfs;
       if (top < 0)
         return oci_error_set (err, errno, "mount `%s`", dest);
@@ -602,8 +606,8 @@ int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, oci_error **e
          and is detached at once, without a directory for it in the image */
       if (syscall (SYS_pivot_root, ".", ".") < 0)
         return oci_error_set (err, errno, "pivot_root");
-      if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-        return oci_error_set (err, errno, "make old root rslave");
+      /* the old root is already rslave (mounts_prepare_root): detaching
+         it cannot propagate to the host */
       if (umount2 (".", MNT_DETACH) < 0)
         return oci_error_set (err, errno, "detach old root");
     }

@@ -191,23 +191,34 @@ void process_plan_clear (process_plan *plan)
   memset (plan, 0, sizeof *plan);
 }
 
+/* Go's (runc's) wording, lower case: podman maps "no such file or
+   directory" to 127 and "permission denied" to 126 by matching the text */
+int process_exec_error (oci_error **err, int errnum, const char *path)
+{
+  char msg[128];
+  snprintf (msg, sizeof msg, "%s", strerror (errnum));
+  if (msg[0] >= 'A' && msg[0] <= 'Z')
+    msg[0] = (char) (msg[0] - 'A' + 'a');
+  return oci_error_set (err, 0, "exec `%s`: %s", path, msg);
+}
+
 static int check_file (const char *path, int *exit_code, oci_error **err)
 {
   struct stat st;
   if (stat (path, &st) < 0)
     {
       *exit_code = errno == ENOENT ? 127 : 126;
-      return oci_error_set (err, errno, "exec `%s`", path);
+      return process_exec_error (err, errno, path);
     }
   if (S_ISDIR (st.st_mode))
     {
       *exit_code = 126;
-      return oci_error_set (err, EACCES, "exec `%s`: is a directory", path);
+      return process_exec_error (err, EACCES, path);
     }
   if (access (path, X_OK) < 0 || !(st.st_mode & 0111))
     {
       *exit_code = 126;
-      return oci_error_set (err, EACCES, "exec `%s`", path);
+      return process_exec_error (err, EACCES, path);
     }
   return 0;
 }

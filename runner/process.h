@@ -51,6 +51,7 @@ void process_plan_clear (process_plan *plan);
    "permission denied". *path is malloc'd. */
 int process_find_executable (const process_plan *plan, char **path, int *exit_code,
                              oci_error **err);
+int process_exec_error (oci_error **err, int errnum, const char *path);
 int process_apply_rlimits (const process_plan *plan, oci_error **err);
 /* Bounding set, groups, gid, uid, capability sets, umask, no_new_privs. */
 int process_apply_identity (const process_plan *plan, oci_error **err);

@@ -47,9 +47,11 @@ int cmd_run (int argc, char **argv, oci_error **err)
   o.id = argv[optind];
   if (container_create (&o, &c, err) < 0)
     {
+      /* podman and sh: 127 not found, 126 not executable */
+      code = c.init_code == 126 || c.init_code == 127 ? c.init_code : 1;
       container_abort (&c);
       container_release (&c);
-      return 1;
+      return code;
     }
   if (container_start_sync (&c, &code, err) < 0)
     {

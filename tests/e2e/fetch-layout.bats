@@ -97,3 +97,20 @@ teardown_file() { registry_teardown_file; }
   [ "$status" -eq 0 ]
   [[ "$output" == "docker.io/mine/busybox:1@sha256:"* ]]
 }
+
+@test "layout: oci-archive: compressed archives, and corrupt blobs refused" {
+  tar -C "$(fixture_layout index)" -czf "$TESTTMP/idx.tar.gz" .
+  run img-fetch -q --store "$TESTTMP/store" --platform linux/arm64 "oci-archive:$TESTTMP/idx.tar.gz:multi:latest"
+  [ "$status" -eq 0 ]
+  store_verify "$TESTTMP/store"
+  cp -r "$(fixture_layout busybox)" "$TESTTMP/bad"
+  m=$(jq -r '.manifests[0].digest' "$TESTTMP/bad/index.json")
+  cfg=$(jq -r .config.digest "$TESTTMP/bad/blobs/sha256/${m#sha256:}")
+  sed -i 's/sh/zz/' "$TESTTMP/bad/blobs/sha256/${cfg#sha256:}"
+  tar -C "$TESTTMP/bad" -cf "$TESTTMP/bad.tar" .
+  run img-fetch -q --store "$TESTTMP/s2" "oci-archive:$TESTTMP/bad.tar:busybox:latest"
+  assert_one_line_error
+  [[ "$output" == "img-fetch: oci-archive:$TESTTMP/bad.tar:busybox:latest: "*"digest mismatch"* ]]
+  [ ! -e "$TESTTMP/s2/blobs/sha256/${cfg#sha256:}" ]
+  [ "$(jq '.manifests | length' "$TESTTMP/s2/index.json")" -eq 0 ]
+}

@@ -20,17 +20,19 @@ registry_setup_file() {
   : >"$REG_HOME/pids"
 }
 
+# Safe under `set -e` (bench/pull uses it from an EXIT trap).
 registry_teardown_file() {
   local pid
   [ -n "${REG_HOME:-}" ] || return 0
   if [ -f "$REG_HOME/pids" ]; then
     while read -r pid; do
-      [ -n "$pid" ] && kill "$pid" 2>/dev/null
+      [ -n "$pid" ] || continue
+      kill "$pid" 2>/dev/null || true
     done <"$REG_HOME/pids"
     while read -r pid; do
       [ -n "$pid" ] || continue
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-      kill -9 "$pid" 2>/dev/null
+      kill -9 "$pid" 2>/dev/null || true
     done <"$REG_HOME/pids"
   fi
   rm -rf "$REG_HOME"

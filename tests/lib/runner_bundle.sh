@@ -18,6 +18,7 @@ if [ ! -d "$cache" ]; then
   echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/etc/passwd"
   echo 'root:x:0:' >"$tmp/etc/group"
   chmod 1777 "$tmp/tmp"
+  chmod 755 "$tmp"
   mv -T "$tmp" "$cache" 2>/dev/null || rm -rf "$tmp"
 fi
 mkdir -p "$dir"
@@ -25,7 +26,7 @@ cp -a "$cache" "$dir/rootfs"
 "$runner" spec --bundle "$dir"
 args='["sh"]'
 if [ $# -gt 0 ]; then
-  args=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+  args=$(jq -n -c '$ARGS.positional' --args -- "$@")
 fi
 jq --argjson a "$args" '.process.terminal = false | .root.readonly = false | .process.args = $a' \
   "$dir/config.json" >"$dir/config.json.new"

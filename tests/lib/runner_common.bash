@@ -28,7 +28,7 @@ cfg() {
 
 set_args() {
   local a
-  a=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+  a=$(jq -n -c '$ARGS.positional' --args -- "$@")
   cfg --argjson a "$a" '.process.args = $a'
 }
 
