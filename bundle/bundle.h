@@ -32,6 +32,9 @@ void strv_remove_at (strv *s, size_t i);
 int strv_split (strv *s, const char *str, char sep);
 /* Join with `sep` (malloc'd). */
 char *strv_join (const strv *s, const char *sep);
+/* Is `s` valid UTF-8? (config.json strings must be; yajl would drop a
+   string that is not, silently.) */
+bool utf8_valid (const char *s);
 
 typedef struct bundle_mount
 {
@@ -96,6 +99,7 @@ typedef struct bundle_options
   rlimit_value *ulimits;
   size_t n_ulimits;
   enum net_mode net;
+  char *network;          /* --net bridge:NAME: netsetup's --network */
   port_mapping *ports;
   size_t n_ports;
   id_mapping *uid_maps, *gid_maps;

@@ -29,7 +29,7 @@ static const char usage[] =
   "  --image-volumes ignore|tmpfs   what to do with the image's Volumes\n"
   "  --cap-add CAP  --cap-drop CAP  --privileged  --ulimit NAME=SOFT[:HARD]\n"
   "  --security-opt seccomp=unconfined|FILE  --security-opt no-new-privileges\n"
-  "  --net none|host|bridge  -p, --publish [IP:]HOST:CONTAINER[/tcp|udp]\n"
+  "  --net none|host|bridge[:NAME]  -p, --publish [IP:]HOST:CONTAINER[/tcp|udp]\n"
   "  --userns C:H:N  --uidmap C:H:N  --gidmap C:H:N   user namespace id maps\n"
   "  -q, --quiet  --verbose  --help  --version\n";
 
@@ -83,6 +83,13 @@ int main (int argc, char **argv)
 
   log_init (PROG, LOG_INFO);
   bundle_options_init (&o);
+  for (int i = 1; i < argc; i++)
+    if (!utf8_valid (argv[i]))
+      {
+        fprintf (stderr, PROG ": argument %d is not valid UTF-8 (config.json cannot hold it)\n", i);
+        bundle_options_clear (&o);
+        return 2;
+      }
   /* everything after the first `--` is the command */
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--") == 0)

@@ -59,7 +59,8 @@ static char *find_netsetup (void)
   return NULL;
 }
 
-static int add_hook (spec_hook **hooks, size_t *n, const char *path, const char *verb)
+static int add_hook (spec_hook **hooks, size_t *n, const char *path, const char *verb,
+                     const char *network)
 {
   spec_hook *nh = realloc (*hooks, (*n + 1) * sizeof *nh);
   if (nh == NULL)
@@ -68,7 +69,9 @@ static int add_hook (spec_hook **hooks, size_t *n, const char *path, const char 
   nh = &nh[*n];
   memset (nh, 0, sizeof *nh);
   nh->path = strdup (path);
-  if (nh->path == NULL || strv_push (&nh->args, "netsetup") < 0 || strv_push (&nh->args, verb) < 0)
+  if (nh->path == NULL || strv_push (&nh->args, "netsetup") < 0 || strv_push (&nh->args, verb) < 0
+      || (network
+          && (strv_push (&nh->args, "--network") < 0 || strv_push (&nh->args, network) < 0)))
     {
       free (nh->path);
       strv_clear (&nh->args);
@@ -88,8 +91,8 @@ static int setup_bridge (const bundle_options *o, spec *s, oci_error **err)
 
   if (ns == NULL)
     return oci_error_set (err, 0, "--net bridge: netsetup not found next to mkbundle or in PATH");
-  if (add_hook (&s->create_runtime, &s->n_create_runtime, ns, "up") < 0
-      || add_hook (&s->poststop, &s->n_poststop, ns, "down") < 0)
+  if (add_hook (&s->create_runtime, &s->n_create_runtime, ns, "up", o->network) < 0
+      || add_hook (&s->poststop, &s->n_poststop, ns, "down", o->network) < 0)
     return oci_error_set (err, ENOMEM, "hooks");
   g = json_gen_new (false);
   if (g == NULL)
@@ -206,6 +209,29 @@ static char *read_host_file (const char *path)
   return buf;
 }
 
+/* hosts, hostname, resolv.conf, then config.json (which makes the
+   bundle); if a step fails, the /etc files this run created go again. */
+static int write_bundle (int dfd, const etc_files *etc, const char *json, size_t len,
+                         oci_error **err)
+{
+  const char *content[3] = { etc->hosts, etc->hostname, etc->resolv_conf };
+  bool created[3] = { false, false, false };
+  size_t i;
+  for (i = 0; i < 3; i++)
+    {
+      int w = write_etc_file (dfd, etc_names[i], content[i], err);
+      if (w < 0)
+        break;
+      created[i] = w == 1;
+    }
+  if (i == 3 && write_file_atomic (dfd, "config.json", json, len, 0644, err) == 0)
+    return 0;
+  for (size_t j = 0; j < i; j++)
+    if (created[j])
+      unlinkat (dfd, etc_names[j], 0);
+  return -1;
+}
+
 /* Build the whole spec; nothing is written. */
 static int build_spec (yajl_val config, const char *bundle_abs, const bundle_options *o,
                        int rootfd, spec *s, oci_error **err)
@@ -275,7 +301,7 @@ int bundle_make_from_config (yajl_val config, const char *bundle_dir, const bund
   bundle_abs = realpath (bundle_dir, NULL);
   if (bundle_abs == NULL)
     return oci_error_set (err, errno, "bundle `%s`", bundle_dir);
-  bundlefd = open (bundle_abs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  bundlefd = open (bundle_abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (bundlefd < 0)
     return oci_error_set (err, errno, "bundle `%s`", bundle_dir);
 
@@ -296,40 +322,16 @@ int bundle_make_from_config (yajl_val config, const char *bundle_dir, const bund
     if (etc_files_build (o->net, s.hostname, hh, hr, &etc, err) < 0)
       goto out;
   }
-  {
-    const char *content[3] = { etc.hosts, etc.hostname, etc.resolv_conf };
-    size_t i;
-    int dfd = openat (bundlefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-      {
-        oci_error_set (err, errno, "bundle `%s`", bundle_dir);
-        goto out;
-      }
-    bool created[3] = { false, false, false };
-    for (i = 0; i < 3; i++)
-      {
-        int w = write_etc_file (dfd, etc_names[i], content[i], err);
-        if (w < 0)
-          break;
-        created[i] = w == 1;
-      }
-    if (i == 3 && write_file_atomic (dfd, "config.json", json, len, 0644, err) == 0)
-      {
-        for (size_t j = 0; j < s.warnings.n; j++)
-          log_warn ("%s", s.warnings.v[j]);
-        for (size_t j = 0; j < s.notes.n; j++)
-          log_info ("%s", s.notes.v[j]);
-        r = 0;
-      }
-    else
-      {
-        oci_error_prefix (err, "bundle `%s`", bundle_dir);
-        for (size_t j = 0; j < i; j++)
-          if (created[j])
-            unlinkat (dfd, etc_names[j], 0);
-      }
-    close (dfd);
-  }
+  if (write_bundle (bundlefd, &etc, json, len, err) < 0)
+    {
+      oci_error_prefix (err, "bundle `%s`", bundle_dir);
+      goto out;
+    }
+  for (size_t j = 0; j < s.warnings.n; j++)
+    log_warn ("%s", s.warnings.v[j]);
+  for (size_t j = 0; j < s.notes.n; j++)
+    log_info ("%s", s.notes.v[j]);
+  r = 0;
 out:
   etc_files_clear (&etc);
   spec_clear (&s);

@@ -44,6 +44,7 @@ void bundle_options_clear (bundle_options *o)
   strv_clear (&o->cap_add);
   strv_clear (&o->cap_drop);
   free (o->seccomp_file);
+  free (o->network);
   free (o->ulimits);
   free (o->ports);
   free (o->uid_maps);
@@ -432,6 +433,8 @@ int parse_env_file (const char *content, const char *path, strv *env, oci_error 
         return oci_error_set (err, ENOMEM, "--env-file `%s`", path);
       if (len && line[len - 1] == '\r')
         line[--len] = '\0';
+      if (!utf8_valid (line))
+        return oci_error_set (err, 0, "--env-file `%s` line %u: not valid UTF-8", path, lineno);
       l = line;
       while (isspace ((unsigned char) *l))
         l++;
@@ -689,8 +692,21 @@ int bundle_options_add (bundle_options *o, int opt, const char *arg, oci_error *
         o->net = NET_HOST;
       else if (strcmp (arg, "bridge") == 0)
         o->net = NET_BRIDGE;
+      else if (strncmp (arg, "bridge:", 7) == 0)
+        {
+          /* a network configured for netsetup (/etc/ocikit/net.d/NAME) */
+          const char *n = arg + 7;
+          if (*n == '\0' || strlen (n) > 64 || n[0] == '.' || n[0] == '-'
+              || strspn (n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+                   != strlen (n))
+            return oci_error_set (err, 0, "--net `%s`: not a network name", arg);
+          o->net = NET_BRIDGE;
+          if (set_string (&o->network, n) < 0)
+            return oci_error_set (err, ENOMEM, "--net");
+        }
       else
-        return oci_error_set (err, 0, "--net `%s`: expected none, host or bridge", arg);
+        return oci_error_set (err, 0, "--net `%s`: expected none, host, bridge or bridge:NAME",
+                              arg);
       return 0;
     case OPT_PUBLISH:
       {

@@ -96,3 +96,37 @@ void bundle_mount_clear (bundle_mount *m)
   strv_clear (&m->options);
   memset (m, 0, sizeof *m);
 }
+
+bool utf8_valid (const char *s)
+{
+  const unsigned char *p = (const unsigned char *) s;
+  while (*p)
+    {
+      unsigned cp, n;
+      if (*p < 0x80)
+        {
+          p++;
+          continue;
+        }
+      if ((*p & 0xE0) == 0xC0)
+        n = 1, cp = *p & 0x1F;
+      else if ((*p & 0xF0) == 0xE0)
+        n = 2, cp = *p & 0x0F;
+      else if ((*p & 0xF8) == 0xF0)
+        n = 3, cp = *p & 0x07;
+      else
+        return false;
+      for (unsigned i = 1; i <= n; i++)
+        {
+          if ((p[i] & 0xC0) != 0x80)
+            return false;
+          cp = (cp << 6) | (p[i] & 0x3F);
+        }
+      /* overlong forms, surrogates, beyond U+10FFFF */
+      if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
+          || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        return false;
+      p += n + 1;
+    }
+  return true;
+}

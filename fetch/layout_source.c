@@ -19,11 +19,27 @@
 #include "pull.h"
 #include "ref.h"
 
-typedef struct source
+typedef struct archive_member
+{
+  char *name;
+  char *data;
+  size_t len;
+} archive_member;
+
+typedef struct layout_src
 {
   store *dir;          /* oci: */
   const char *archive; /* oci-archive: */
+  /* index.json and the small blobs (manifests, configs) of the archive,
+     read in one pass: a tar has no index, and each lookup would read it
+     all again */
+  archive_member *small;
+  size_t n_small;
+  bool scanned;
 } layout_src;
+
+#define SMALL_MEMBER_MAX (1u << 20)
+#define SMALL_TOTAL_MAX (32u << 20)
 
 /* libarchive is loaded only when an oci-archive: source is read: linked in,
    it and its libraries (xml2, lzma, ...) cost every run about 2.6 MiB of
@@ -148,6 +164,86 @@ static int archive_read_member (const char *file, const char *member, size_t max
   return oci_error_set (err, 0, "`%s`: no %s in the archive", file, member);
 }
 
+static void src_free (layout_src *src)
+{
+  for (size_t i = 0; i < src->n_small; i++)
+    {
+      free (src->small[i].name);
+      free (src->small[i].data);
+    }
+  free (src->small);
+}
+
+static int archive_scan (layout_src *src, oci_error **err)
+{
+  cleanup_archive struct archive *a = NULL;
+  struct archive_entry *e;
+  size_t total = 0;
+  int r;
+  src->scanned = true;
+  if (archive_open (src->archive, &a, err) < 0)
+    return -1;
+  while ((r = la.read_next_header (a, &e)) == ARCHIVE_OK)
+    {
+      const char *n = entry_name (e);
+      la_int64_t size = la.entry_size (e);
+      bool index = n && strcmp (n, "index.json") == 0;
+      archive_member *m, *grown;
+      if (n == NULL || la.entry_filetype (e) != AE_IFREG || size < 0)
+        continue;
+      if (!index && (strncmp (n, "blobs/sha256/", 13) != 0 || (size_t) size > SMALL_MEMBER_MAX
+                     || total + size > SMALL_TOTAL_MAX))
+        continue;
+      if (index && (size_t) size > (64u << 20))
+        return oci_error_set (err, 0, "`%s`: index.json is too large", src->archive);
+      grown = realloc (src->small, (src->n_small + 1) * sizeof *grown);
+      if (grown == NULL)
+        return oci_error_set (err, ENOMEM, "`%s`", src->archive);
+      src->small = grown;
+      m = &src->small[src->n_small];
+      m->name = strdup (n);
+      m->data = malloc (size + 1);
+      m->len = size;
+      if (m->name == NULL || m->data == NULL)
+        {
+          free (m->name);
+          free (m->data);
+          return oci_error_set (err, ENOMEM, "`%s`", src->archive);
+        }
+      src->n_small++;
+      if (la.read_data (a, m->data, size) != size)
+        return oci_error_set (err, 0, "`%s`: short read of %s", src->archive, n);
+      m->data[size] = '\0';
+      if (!index)
+        total += size;
+    }
+  if (r != ARCHIVE_EOF)
+    return oci_error_set (err, 0, "`%s`: %s", src->archive, la.error_string (a));
+  return 0;
+}
+
+/* A member of the archive: from the one-pass scan, or another pass. */
+static int src_archive_member (layout_src *src, const char *member, size_t max, char **buf,
+                               size_t *len, oci_error **err)
+{
+  if (!src->scanned && archive_scan (src, err) < 0)
+    return -1;
+  for (size_t i = 0; i < src->n_small; i++)
+    if (strcmp (src->small[i].name, member) == 0)
+      {
+        if (src->small[i].len > max)
+          return oci_error_set (err, 0, "`%s`: %s is larger than %zu bytes", src->archive,
+                                member, max);
+        *buf = malloc (src->small[i].len + 1);
+        if (*buf == NULL)
+          return oci_error_set (err, ENOMEM, "`%s`", src->archive);
+        memcpy (*buf, src->small[i].data, src->small[i].len + 1);
+        *len = src->small[i].len;
+        return 0;
+      }
+  return archive_read_member (src->archive, member, max, buf, len, err);
+}
+
 static int src_read_blob (layout_src *src, const char *digest, size_t max, char **buf, size_t *len,
                           oci_error **err)
 {
@@ -155,7 +251,7 @@ static int src_read_blob (layout_src *src, const char *digest, size_t max, char 
   if (src->dir)
     return store_blob_read (src->dir, digest, max, buf, len, err);
   snprintf (member, sizeof member, "blobs/sha256/%s", digest_hex (digest));
-  if (archive_read_member (src->archive, member, max, buf, len, err) < 0)
+  if (src_archive_member (src, member, max, buf, len, err) < 0)
     return -1;
   digest_buffer (*buf, *len, got);
   if (strcmp (got, digest) != 0)
@@ -247,6 +343,27 @@ static int src_copy_blobs (layout_src *src, store *dst, const blob_desc *b, size
         }
       return 0;
     }
+  /* small blobs were read by the scan already */
+  for (size_t i = 0; i < n && missing > 0; i++)
+    for (size_t k = 0; !done[i] && k < src->n_small; k++)
+      if (strncmp (src->small[k].name, "blobs/sha256/", 13) == 0
+          && strcmp (src->small[k].name + 13, digest_hex (b[i].digest)) == 0)
+        {
+          if ((long long) src->small[k].len != b[i].size)
+            return oci_error_set (err, 0, "`%s`: blob %s has %zu bytes, %lld declared",
+                                  src->archive, b[i].digest, src->small[k].len, b[i].size);
+          if (store_put_blob (dst, src->small[k].data, src->small[k].len, b[i].digest, NULL, err)
+              < 0)
+            return oci_error_prefix (err, "`%s`: blob %s", src->archive, b[i].digest);
+          progress_bytes (p, i, b[i].size);
+          progress_blob_done (p, i, false);
+          for (size_t j = 0; j < n; j++)
+            if (!done[j] && strcmp (b[j].digest, b[i].digest) == 0)
+              {
+                done[j] = true;
+                missing--;
+              }
+        }
   if (missing > 0)
     {
       cleanup_archive struct archive *a = NULL;
@@ -297,7 +414,7 @@ static int src_lookup (layout_src *src, const char *name, char **digest, char **
       if (read_file_at (store_dirfd (src->dir), "index.json", 64 << 20, &buf, &len, err) < 0)
         return -1;
     }
-  else if (archive_read_member (src->archive, "index.json", 64 << 20, &buf, &len, err) < 0)
+  else if (src_archive_member (src, "index.json", 64 << 20, &buf, &len, err) < 0)
     return -1;
   if (json_parse (buf, len, "index.json", &doc, err) < 0)
     return -1;
@@ -316,6 +433,11 @@ static int src_lookup (layout_src *src, const char *name, char **digest, char **
       else if (n && (strcmp (n, name) == 0 || (norm && strcmp (n, norm) == 0)))
         hit = m;
     }
+  /* one unnamed image: the name on the command line names it */
+  if (hit == NULL && name && json_array_len (ms) == 1
+      && json_get_string (json_get_object (json_array_at (ms, 0), "annotations"), ANNOT_REF_NAME)
+           == NULL)
+    hit = json_array_at (ms, 0);
   if (hit == NULL)
     {
       if (name)
@@ -364,7 +486,10 @@ static int do_pull (store *s, layout_src *src, const char *name, const pull_opts
   if (src_lookup (src, name, &digest, &mt, &found, err) < 0)
     return -1;
   /* The store names images by normalised reference. */
-  if (ref_parse (name ? name : found ? found : "", &ref, err) < 0)
+  if (name == NULL && found == NULL)
+    return oci_error_set (err, 0, "the image has no name in the layout: give one (%s:PATH:NAME)",
+                          src->archive ? "oci-archive" : "oci");
+  if (ref_parse (name ? name : found, &ref, err) < 0)
     return oci_error_prefix (err, "cannot name the image in the store");
   if (load (src, digest, mt, &m, err) < 0)
     return -1;
@@ -444,6 +569,7 @@ int layout_source_pull (store *s, const char *source, const pull_opts *o, char *
       src.dir = dir;
     }
   r = do_pull (s, &src, name, o, pinned, err);
+  src_free (&src);
   if (r < 0)
     return oci_error_prefix (err, "%s", source);
   return 0;

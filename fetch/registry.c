@@ -21,6 +21,9 @@ struct registry
   bool creds_loaded;
   char *user, *pass;
   char *authz;  /* "Authorization: Bearer ..." or NULL */
+  bool insecure; /* a loopback registry: TLS without verification */
+  int max_attempts;
+  CURLcode last_code; /* of the last request */
   CURL *easy;   /* for the synchronous requests */
 };
 
@@ -192,10 +195,14 @@ void registry_setup_handle (registry *r, CURL *e)
   curl_easy_setopt (e, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt (e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt (e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  if (!r->opts.tls_verify)
+  if (!r->opts.tls_verify || r->insecure)
     {
       curl_easy_setopt (e, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt (e, CURLOPT_SSL_VERIFYHOST, 0L);
+      /* nothing to verify against: do not load the system's CA bundle
+         (about a megabyte of resident memory) */
+      curl_easy_setopt (e, CURLOPT_CAINFO, NULL);
+      curl_easy_setopt (e, CURLOPT_CAPATH, NULL);
     }
 }
 
@@ -215,6 +222,7 @@ static int http_get (registry *r, const char *url, const char *accept, const cha
                      const char *user, const char *pass, bool head, size_t max,
                      http_reply *out, oci_error **err)
 {
+  int max_attempts = r->max_attempts > 0 ? r->max_attempts : HTTP_MAX_ATTEMPTS;
   for (int attempt = 0;; attempt++)
     {
       struct curl_slist *hdrs = NULL;
@@ -246,6 +254,7 @@ static int http_get (registry *r, const char *url, const char *accept, const cha
       curl_easy_setopt (r->easy, CURLOPT_WRITEFUNCTION, body_cb);
       curl_easy_setopt (r->easy, CURLOPT_WRITEDATA, out);
       c = curl_easy_perform (r->easy);
+      r->last_code = c;
       curl_slist_free_all (hdrs);
       if (c == CURLE_OK)
         curl_easy_getinfo (r->easy, CURLINFO_RESPONSE_CODE, &out->status);
@@ -257,14 +266,14 @@ static int http_get (registry *r, const char *url, const char *accept, const cha
       /* nothing listening: a few quick tries, not the whole backoff */
       if (c != CURLE_OK
           && ((c == CURLE_COULDNT_CONNECT && attempt + 1 >= 3)
-              || !(http_curl_code_retriable (c) && attempt + 1 < HTTP_MAX_ATTEMPTS)))
+              || !(http_curl_code_retriable (c) && attempt + 1 < max_attempts)))
         {
           http_reply_clear (out);
           return oci_error_set (err, 0, "%s %s: %s", head ? "HEAD" : "GET", url,
                                 errbuf[0] ? errbuf : curl_easy_strerror (c));
         }
       if (c == CURLE_OK
-          && !(http_status_retriable (out->status) && attempt + 1 < HTTP_MAX_ATTEMPTS))
+          && !(http_status_retriable (out->status) && attempt + 1 < max_attempts))
         return 0;
       {
         long ms = http_retry_delay_ms (attempt, c == CURLE_OK ? out->retry_after : -1);
@@ -418,6 +427,25 @@ int registry_get (registry *r, const char *what, const char *reference, const ch
     }
 }
 
+/* r->base = SCHEME://host and *url = its /v2/ */
+static int set_base (registry *r, const char *scheme, const image_ref *ref, char **url)
+{
+  free (r->base);
+  free (*url);
+  r->base = *url = NULL;
+  if (asprintf (&r->base, "%s://%s", scheme, ref_registry_host (ref)) < 0)
+    {
+      r->base = NULL;
+      return -1;
+    }
+  if (asprintf (url, "%s/v2/", r->base) < 0)
+    {
+      *url = NULL;
+      return -1;
+    }
+  return 0;
+}
+
 int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
                    oci_error **err)
 {
@@ -430,18 +458,63 @@ int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
   r->domain = strdup (ref->domain);
   r->path = strdup (ref->path);
   r->easy = curl_easy_init ();
-  if (r->domain == NULL || r->path == NULL || r->easy == NULL
-      || asprintf (&r->base, "%s://%s", ref_registry_is_local (ref) ? "http" : "https",
-                   ref_registry_host (ref))
-             < 0)
+  if (r->domain == NULL || r->path == NULL || r->easy == NULL)
     {
       registry_free (r);
       return oci_error_set (err, ENOMEM, "registry");
     }
-  if (asprintf (&url, "%s/v2/", r->base) < 0)
-    url = NULL;
-  if (url == NULL || http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+  if (ref_registry_is_local (ref))
+    {
+      /* Loopback registries are insecure registries (Docker treats
+         127.0.0.0/8 so): plain HTTP, or HTTPS without verification when
+         that is what they speak. HTTP first: most do, and a TLS handshake
+         costs every run about a megabyte of OpenSSL state. */
+      oci_error *probe_err = NULL;
+      r->insecure = true;
+      r->max_attempts = 1;
+      if (set_base (r, "http", ref, &url) < 0)
+        goto nomem;
+      if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) == 0
+          && rep.status != 400)
+        {
+          r->max_attempts = 0;
+          if (http_status_retriable (rep.status)
+              && http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+            goto fail;
+        }
+      else if (probe_err && r->last_code == CURLE_COULDNT_CONNECT)
+        {
+          /* nothing listening (yet): the usual retries, over HTTP */
+          oci_error_free (&probe_err);
+          r->max_attempts = 0;
+          if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+            goto fail;
+        }
+      else
+        {
+          /* a TLS server: no answer to plain HTTP, or a 400 saying so;
+             or a transient failure: then back to HTTP with retries */
+          log_debug ("%s: plain HTTP failed (%s), trying HTTPS", r->domain,
+                     probe_err ? probe_err->msg : "HTTP 400");
+          oci_error_free (&probe_err);
+          if (set_base (r, "https", ref, &url) < 0)
+            goto nomem;
+          bool https_failed
+            = http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) < 0;
+          oci_error_free (&probe_err);
+          if (https_failed && set_base (r, "http", ref, &url) < 0)
+            goto nomem;
+          r->max_attempts = 0;
+          if ((https_failed || http_status_retriable (rep.status))
+              && http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+            goto fail;
+        }
+    }
+  else if (set_base (r, "https", ref, &url) < 0)
+    goto nomem;
+  else if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
     goto fail;
+  log_debug ("%s: registry at %s", r->domain, r->base);
   if (rep.status == 401)
     {
       /* the ping's challenge has no scope: registry_reauth asks for a pull
@@ -459,6 +532,8 @@ int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
   http_reply_clear (&rep);
   *out = r;
   return 0;
+nomem:
+  oci_error_set (err, ENOMEM, "registry");
 fail:
   http_reply_clear (&rep);
   registry_free (r);

@@ -132,7 +132,21 @@ static size_t write_cb (char *data, size_t size, size_t n, void *arg)
   if (!j->body_started && begin_body (j) < 0)
     return 0;
   if (j->discard)
-    return len;
+    {
+      /* keep the start of an error body for the message */
+      size_t keep = j->rep.len < 4096 ? 4096 - j->rep.len : 0;
+      char *nb;
+      if (keep > len)
+        keep = len;
+      if (keep > 0 && (nb = realloc (j->rep.body, j->rep.len + keep + 1)) != NULL)
+        {
+          memcpy (nb + j->rep.len, data, keep);
+          j->rep.body = nb;
+          j->rep.len += keep;
+          nb[j->rep.len] = '\0';
+        }
+      return len;
+    }
   if (j->received + (long long) len > j->d->size)
     {
       oci_error_set (&j->err, 0, "blob %s: the registry sent more than the %lld bytes the "
@@ -222,6 +236,7 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
 {
   long status = 0;
   curl_easy_getinfo (j->e, CURLINFO_RESPONSE_CODE, &status);
+  j->rep.status = status;
   if (j->err)
     {
       *err = steal_pointer (&j->err);
@@ -236,7 +251,9 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
     }
   /* what arrived is kept: a retry resumes after it */
   job_flush (j);
-  if (c == CURLE_OK && (status == 200 || status == 206))
+  /* complete also when the connection failed after the last byte */
+  if ((status == 200 || status == 206)
+      && (c == CURLE_OK || (j->received == j->d->size && !j->discard)))
     {
       if (j->received != j->d->size)
         return oci_error_set (err, 0, "blob %s: got %lld bytes, the manifest declares %lld",

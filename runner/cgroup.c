@@ -228,7 +228,6 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
                          char **out, oci_error **err)
 {
   cleanup_free char *raw = NULL;
-  int r;
 
   if (systemd)
     {
@@ -242,12 +241,11 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
       if (systemd_path (cgroups_path, &raw, err) < 0)
         return -1;
     }
-  else if (cgroups_path == NULL || *cgroups_path == '\0')
-    r = asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s", id), raw = r < 0 ? NULL : raw;
-  else if (cgroups_path[0] == '/')
+  else if (cgroups_path && cgroups_path[0] == '/')
     raw = strdup (cgroups_path);
-  else
-    r = asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s", cgroups_path), raw = r < 0 ? NULL : raw;
+  else if (asprintf (&raw, CGROUP_DEFAULT_PARENT "/%s",
+                     cgroups_path && *cgroups_path ? cgroups_path : id) < 0)
+    raw = NULL;
   if (raw == NULL)
     return oci_error_set (err, ENOMEM, "cgroup path");
   return normalise_path (raw, out, err);
@@ -319,9 +317,6 @@ static int scan_hierarchies (cgroup *cg, oci_error **err)
   cleanup_free char *v2ctl = NULL;
   cleanup_free char *unified = NULL;
   struct dirent **names = NULL;
-  dev_t devs[CG_MAX_HIERS];
-  ino_t inos[CG_MAX_HIERS];
-  size_t nseen = 0;
   int n, r = 0;
 
   if (cgroup_file_exists (cg->root, "cgroup.controllers"))
@@ -336,31 +331,45 @@ static int scan_hierarchies (cgroup *cg, oci_error **err)
   n = scandir (cg->root, &names, NULL, alphasort);
   if (n < 0)
     return oci_error_set (err, errno, "cgroup: open `%s`", cg->root);
-  for (int i = 0; i < n; i++)
-    {
-      cleanup_free char *p = NULL;
-      struct stat st;
-      bool dup = false;
-      const char *name = names[i]->d_name;
+  /* Directories are the mounts; "cpu" and "cpuacct" are often links to
+     "cpu,cpuacct", which only add names. Two passes, no realpath. */
+  for (int pass = 0; pass < 2 && r == 0; pass++)
+    for (int i = 0; i < n && r == 0; i++)
+      {
+        cleanup_free char *p = NULL;
+        const char *name = names[i]->d_name;
+        bool link = names[i]->d_type == DT_LNK;
+        char target[256];
+        ssize_t tl;
 
-      if (r == 0 && name[0] != '.' && strcmp (name, "unified") != 0
-          && asprintf (&p, "%s/%s", cg->root, name) >= 0
-          && cgroup_file_exists (p, "cgroup.procs") && stat (p, &st) == 0)
-        {
-          /* "cpu" and "cpuacct" are often links to "cpu,cpuacct". */
-          for (size_t j = 0; j < nseen; j++)
-            dup |= devs[j] == st.st_dev && inos[j] == st.st_ino;
-          if (!dup && nseen < CG_MAX_HIERS)
-            {
-              cleanup_free char *real = realpath (p, NULL);
-              const char *base = real ? strrchr (real, '/') + 1 : name;
-              devs[nseen] = st.st_dev;
-              inos[nseen++] = st.st_ino;
-              r = add_hier (cg, p, parse_v1_name (base) | parse_v1_name (name), false, err);
-            }
-        }
-      free (names[i]);
-    }
+        if (name[0] == '.' || strcmp (name, "unified") == 0 || link != (pass == 1))
+          continue;
+        if (asprintf (&p, "%s/%s", cg->root, name) < 0)
+          r = oci_error_set (err, ENOMEM, "cgroup");
+        else if (!link)
+          {
+            if (names[i]->d_type == DT_DIR || names[i]->d_type == DT_UNKNOWN)
+              if (cgroup_file_exists (p, "cgroup.procs"))
+                r = add_hier (cg, p, parse_v1_name (name), false, err);
+          }
+        else if ((tl = readlink (p, target, sizeof target - 1)) > 0)
+          {
+            const char *base;
+            bool known = false;
+            target[tl] = '\0';
+            base = strrchr (target, '/') ? strrchr (target, '/') + 1 : target;
+            for (size_t j = 0; j < cg->nhiers; j++)
+              if (strcmp (strrchr (cg->hiers[j].mount, '/') + 1, base) == 0)
+                {
+                  cg->hiers[j].ctrls |= parse_v1_name (name);
+                  known = true;
+                }
+            if (!known && cgroup_file_exists (p, "cgroup.procs"))
+              r = add_hier (cg, p, parse_v1_name (name) | parse_v1_name (base), false, err);
+          }
+      }
+  for (int i = 0; i < n; i++)
+    free (names[i]);
   free (names);
   if (r < 0)
     return r;
@@ -531,10 +540,11 @@ static int make_hier_dir (cgroup *cg, struct cgroup_hier *h, oci_error **err)
         {
           if (errno != EEXIST)
             return oci_error_set (err, errno, "cgroup: mkdir `%s`", cur);
-          continue;
         }
-      if (leaf)
+      else if (leaf)
         h->created = true;
+      /* Also for levels that exist: another runtime may have just made
+         one and not filled it in yet. */
       if ((h->ctrls & (1u << CG_CPUSET)) && !h->v2
           && v1_cpuset_inherit (cg, parent, cur, err) < 0)
         return -1;
@@ -559,9 +569,13 @@ static int rmdir_retry (const char *dir)
 /* Remove DIR and every cgroup below it (a container may make its own). */
 static int remove_cgroup_dir (const cgroup *cg, const char *dir, oci_error **err)
 {
-  cleanup_dir DIR *d = opendir (dir);
+  cleanup_dir DIR *d = NULL;
   struct dirent *de;
 
+  /* The common case first: an empty cgroup goes with one rmdir. */
+  if (rmdir (dir) == 0 || errno == ENOENT)
+    return 0;
+  d = opendir (dir);
   if (d == NULL)
     return errno == ENOENT ? 0 : oci_error_set (err, errno, "cgroup: open `%s`", dir);
   while ((de = readdir (d)) != NULL)
@@ -609,6 +623,8 @@ static int section_has_values (yajl_val v)
     }
   if (YAJL_IS_ARRAY (v))
     return v->u.array.len > 0;
+  if (YAJL_IS_STRING (v))
+    return *YAJL_GET_STRING (v) != '\0';
   return 1;
 }
 
@@ -619,7 +635,9 @@ static int unavailable (enum cgroup_controller c, const char *what, oci_error **
 }
 
 /* The devices rule list: the configured rules, then (as runc) the
-   configured devices and the default ones, allowed. */
+   configured devices and the default ones, allowed. /dev/console is a
+   bind of the pty (136:*) when there is a terminal: 5:1 is not in the list
+   (runc dropped it as well). */
 static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
                          oci_error **err)
 {
@@ -632,7 +650,6 @@ static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
     "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":0,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":5,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":9,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":1,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":136,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":2,\"access\":\"rwm\"}",
     "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,\"access\":\"rwm\"}",
@@ -673,6 +690,30 @@ static int device_rules (yajl_val rules, yajl_val linux_devices, yajl_val *out,
   if (json_gen_result (g, &text, &len, err) < 0)
     return -1;
   return json_parse (text, len, "devices rules", out, err);
+}
+
+/* linux.resources.devices (or, at create without one, runc's default:
+   deny all) followed by the configured and default devices. */
+static int apply_devices (cgroup *cg, yajl_val configured, yajl_val linux_devices,
+                          bool requested, oci_error **err)
+{
+  cleanup_json yajl_val deny_all = NULL;
+  cleanup_json yajl_val rules = NULL;
+  struct cgroup_hier *h = cgroup_hier_of (cg, CG_DEVICES);
+
+  if (h == NULL)
+    return requested ? unavailable (CG_DEVICES, "devices", err) : 0;
+  if (configured == NULL)
+    {
+      static const char text[] = "[{\"allow\":false,\"access\":\"rwm\"}]";
+      if (json_parse (text, sizeof text - 1, "devices", &deny_all, err) < 0)
+        return -1;
+      configured = deny_all;
+    }
+  if (device_rules (configured, linux_devices, &rules, err) < 0)
+    return -1;
+  return h->v2 ? cgroup_bpf_devices_apply (cg, h->dir, rules, err)
+               : cgroup_v1_set_devices (cg, h->dir, rules, err);
 }
 
 static int apply_resources (cgroup *cg, yajl_val res, yajl_val linux_devices,
@@ -767,17 +808,9 @@ static int apply_resources (cgroup *cg, yajl_val res, yajl_val linux_devices,
       if (cgroup_rdma_set (cg, h->dir, v, err) < 0)
         return -1;
     }
-  if ((v = json_get_array (res, "devices")) != NULL)
-    {
-      cleanup_json yajl_val rules = NULL;
-      if (device_rules (v, linux_devices, &rules, err) < 0)
-        return -1;
-      if ((h = cgroup_hier_of (cg, CG_DEVICES)) == NULL)
-        return unavailable (CG_DEVICES, "devices", err);
-      if (h->v2 ? cgroup_bpf_devices_apply (cg, h->dir, rules, err)
-                : cgroup_v1_set_devices (cg, h->dir, rules, err))
-        return -1;
-    }
+  if ((v = json_get_array (res, "devices")) != NULL
+      && apply_devices (cg, v, linux_devices, true, err) < 0)
+    return -1;
   /* config-linux.md "Unified": applied last, over the converted values. */
   if (section_has_values (v = json_get_object (res, "unified")))
     {
@@ -806,6 +839,11 @@ int cgroup_create_with_devices (const char *root, const char *cgroups_path,
     if (make_hier_dir (cg, &cg->hiers[i], err) < 0)
       goto fail;
   if (apply_resources (cg, resources, linux_devices, false, err) < 0)
+    goto fail;
+  /* No device list at all: the allowlist is still closed, as runc does
+     (a process with CAP_MKNOD must not reach the host's disks). */
+  if (json_get_array (resources, "devices") == NULL
+      && apply_devices (cg, NULL, linux_devices, false, err) < 0)
     goto fail;
   *out = cg;
   return 0;

@@ -68,11 +68,12 @@ void cgroup_free (cgroup *cg);
 int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
                          char **out, oci_error **err);
 
-/* cgroup_create, plus linux.devices (may be NULL): when
-   linux.resources.devices is given, each configured device and the
-   runtime's default devices (null, zero, full, random, urandom, tty,
-   console, ptmx, pts, tun, and mknod of any device) get an allow rule after
-   the configured rules, as runc does (config-linux.md "Default Devices"). */
+/* cgroup_create, plus linux.devices (may be NULL): each configured device
+   and the runtime's default devices (null, zero, full, random, urandom,
+   tty, ptmx, pts, tun, and mknod of any device) get an allow rule after
+   the rules of linux.resources.devices, as runc does (config-linux.md
+   "Default Devices"). Without linux.resources.devices the list starts with
+   "deny all" (runc's default too). cgroup_create = this with NULL. */
 int cgroup_create_with_devices (const char *root, const char *cgroups_path,
                                 const char *id, bool systemd, yajl_val resources,
                                 yajl_val linux_devices, cgroup **out, oci_error **err);
@@ -84,9 +85,39 @@ int cgroup_is_frozen (cgroup *cg, bool *frozen, oci_error **err);
    memory.oom_control "oom_kill", v2 memory.events "oom_kill"); `events`
    reports {"type":"oom"} when it grows. */
 int cgroup_oom_kill_count (cgroup *cg, uint64_t *count, oci_error **err);
+/* An fd (O_CLOEXEC, non-blocking) that becomes readable when something in
+   the cgroup meets its memory limit: v1 an eventfd registered on
+   memory.oom_control through cgroup.event_control, v2 an inotify watch on
+   memory.events. Poll it, drain it (read), then compare
+   cgroup_oom_kill_count; `events` can wait on it instead of polling. */
+int cgroup_oom_notify_fd (cgroup *cg, int *fd, oci_error **err);
 /* Generate the "data" object of runc's `events --stats` JSON
    ({"cpu":…,"memory":…,"pids":…,"blkio":…,"hugetlb":…,"intel_rdt":{}})
    into `g`, which the caller wraps in {"type":"stats","id":…,"data":…}. */
 int cgroup_stats_json (cgroup *cg, yajl_gen g, oci_error **err);
+
+/* runtime-spec features.md "linux.cgroup": {"v1":true,"v2":true,
+   "systemd":true,"systemdUser":false,"rdma":true} into `g` (systemd: the
+   slice:prefix:name syntax, written as its cgroupfs equivalent). */
+void cgroup_features_json (yajl_gen g);
+
+/* runc's `events --stats` line: {"type":"stats","id":ID,"data":{…}}
+   (malloc'd, no newline). */
+int cgroup_stats_event (cgroup *cg, const char *id, char **line, oci_error **err);
+
+/* `runner update` options with runc's names ("memory", "memory-swap",
+   "memory-reservation", "kernel-memory", "kernel-memory-tcp",
+   "cpu-share", "cpu-quota", "cpu-period", "cpu-rt-period",
+   "cpu-rt-runtime", "cpu-idle", "cpuset-cpus", "cpuset-mems",
+   "blkio-weight", "pids-limit"; a leading "--" is fine) and their values
+   (sizes take k/m/g/t suffixes, -1 = unlimited), merged over `base` (the
+   --resources document, may be NULL; options win), as a new
+   linux.resources tree for cgroup_update. An unknown option or a bad value
+   is an error naming it. */
+int cgroup_update_resources (yajl_val base, const char *const *names,
+                             const char *const *values, size_t n, yajl_val *out,
+                             oci_error **err);
+/* "512m" → 536870912 (binary units, optional b/ib), "-1" → -1. */
+int cgroup_parse_size (const char *s, long long *out);
 
 #endif

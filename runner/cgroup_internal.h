@@ -111,6 +111,8 @@ int cgroup_bpf_devices_apply (cgroup *cg, const char *dir, yajl_val rules, oci_e
 int cgroup_check_limit_above_usage (const char *dir, const char *usage_file,
                                     long long limit, oci_error **err);
 int cgroup_hugetlb_page_size_ok (const char *s);
+int cgroup_write_optional_ll (cgroup *cg, const char *dir, const char *file, long long v,
+                              oci_error **err);
 int cgroup_device_rule_string (yajl_val rule, char *buf, size_t len, bool *allow,
                                oci_error **err);
 

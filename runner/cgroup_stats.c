@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include "cgroup_internal.h"
@@ -265,5 +268,43 @@ int cgroup_oom_kill_count (cgroup *cg, uint64_t *count, oci_error **err)
   if (cgroup_read (h->dir, h->v2 ? "memory.events" : "memory.oom_control", &text, err) < 0)
     return oci_error_prefix (err, "OOM events of cgroup `%s`", cg->path);
   cgroup_keyed_value (text, "oom_kill", count);
+  return 0;
+}
+
+int cgroup_oom_notify_fd (cgroup *cg, int *fd, oci_error **err)
+{
+  struct cgroup_hier *h = cgroup_hier_of (cg, CG_MEMORY);
+  cleanup_close int efd = -1, ofd = -1;
+  cleanup_free char *p = NULL;
+
+  *fd = -1;
+  if (h == NULL)
+    return oci_error_set (err, 0, "cgroup `%s`: no memory controller", cg->path);
+  if (h->v2)
+    {
+      efd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+      if (efd < 0)
+        return oci_error_set (err, errno, "cgroup `%s`: inotify", cg->path);
+      if (asprintf (&p, "%s/memory.events", h->dir) < 0)
+        return oci_error_set (err, ENOMEM, "cgroup");
+      /* cgroupfs sends IN_MODIFY when a counter of memory.events moves */
+      if (inotify_add_watch (efd, p, IN_MODIFY) < 0)
+        return oci_error_set (err, errno, "cgroup: watch `%s`", p);
+      *fd = steal_fd (&efd);
+      return 0;
+    }
+  /* cgroup-v1/memory.rst "OOM Control": "<event_fd> <fd of memory.oom_control>" */
+  efd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (efd < 0)
+    return oci_error_set (err, errno, "cgroup `%s`: eventfd", cg->path);
+  if (asprintf (&p, "%s/memory.oom_control", h->dir) < 0)
+    return oci_error_set (err, ENOMEM, "cgroup");
+  ofd = open (p, O_RDONLY | O_CLOEXEC);
+  if (ofd < 0)
+    return oci_error_set (err, errno, "cgroup: open `%s`", p);
+  if (cgroup_writef (cg, h->dir, "cgroup.event_control", err, "%d %d", efd, ofd) < 0)
+    return -1;
+  /* the kernel holds its own reference to memory.oom_control */
+  *fd = steal_fd (&efd);
   return 0;
 }

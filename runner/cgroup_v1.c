@@ -21,6 +21,18 @@ static int write_ll (cgroup *cg, const char *dir, const char *file, long long v,
   return cgroup_writef (cg, dir, file, err, "%lld", v);
 }
 
+/* A value of 0 is the kernel's default: a kernel without the file
+   (older than the feature) is fine then; any other value needs it. */
+int cgroup_write_optional_ll (cgroup *cg, const char *dir, const char *file, long long v,
+                              oci_error **err)
+{
+  char buf[32];
+  snprintf (buf, sizeof buf, "%lld", v);
+  if (v == 0)
+    return cgroup_write_if_exists (cg, dir, file, buf, err) < 0 ? -1 : 0;
+  return cgroup_write (cg, dir, file, buf, err);
+}
+
 static bool get_bool (yajl_val sec, const char *key, bool *v)
 {
   yajl_val b = json_get (sec, key);
@@ -50,14 +62,15 @@ int cgroup_v1_set_memory (cgroup *cg, const char *dir, yajl_val sec, bool update
                           oci_error **err)
 {
   long long limit = 0, swap = 0, v;
-  bool has_limit = get_int (sec, "limit", &limit);
-  bool has_swap = get_int (sec, "swap", &swap) && swap != 0; /* 0: unset, as runc */
+  /* 0 means unset for these, as in runc (podman's `update` sends zeros) */
+  bool has_limit = get_int (sec, "limit", &limit) && limit != 0;
+  bool has_swap = get_int (sec, "swap", &swap) && swap != 0;
   bool b;
 
   if (get_bool (sec, "checkBeforeUpdate", &b) && b && update && has_limit
       && cgroup_check_limit_above_usage (dir, "memory.usage_in_bytes", limit, err) < 0)
     return -1;
-  if (get_int (sec, "reservation", &v)
+  if (get_int (sec, "reservation", &v) && v != 0
       && write_ll (cg, dir, "memory.soft_limit_in_bytes", v, err) < 0)
     return -1;
   if (has_limit)
@@ -86,16 +99,19 @@ int cgroup_v1_set_memory (cgroup *cg, const char *dir, yajl_val sec, bool update
           cgroup_write_if_exists (cg, dir, "memory.memsw.limit_in_bytes", "-1", &e2);
         }
     }
-  if (has_swap && write_ll (cg, dir, "memory.memsw.limit_in_bytes", swap, err) < 0)
+  /* Without swap accounting there is no memsw file: "unlimited" is then
+     what we have anyway (runc ignores it too); a limit is an error. */
+  if (has_swap && (swap != -1 || cg->fake || cgroup_file_exists (dir, "memory.memsw.limit_in_bytes"))
+      && write_ll (cg, dir, "memory.memsw.limit_in_bytes", swap, err) < 0)
     return -1;
-  if (get_int (sec, "kernel", &v))
+  if (get_int (sec, "kernel", &v) && v != 0)
     {
       /* Deprecated by the spec; Linux 6.x refuses it (EOPNOTSUPP) and runc
          ignores it: best effort. */
       cleanup_error oci_error *e = NULL;
       cgroup_writef (cg, dir, "memory.kmem.limit_in_bytes", &e, "%lld", v);
     }
-  if (get_int (sec, "kernelTCP", &v)
+  if (get_int (sec, "kernelTCP", &v) && v != 0
       && write_ll (cg, dir, "memory.kmem.tcp.limit_in_bytes", v, err) < 0)
     return -1;
   if (get_int (sec, "swappiness", &v) && v >= 0)
@@ -126,7 +142,7 @@ int cgroup_v1_set_cpu (cgroup *cg, const char *dir, yajl_val sec, oci_error **er
   if (get_int (sec, "quota", &v) && v != 0
       && write_ll (cg, dir, "cpu.cfs_quota_us", v, err) < 0)
     return -1;
-  if (get_int (sec, "burst", &v) && write_ll (cg, dir, "cpu.cfs_burst_us", v, err) < 0)
+  if (get_int (sec, "burst", &v) && cgroup_write_optional_ll (cg, dir, "cpu.cfs_burst_us", v, err) < 0)
     return -1;
   if (get_int (sec, "realtimePeriod", &v) && v != 0
       && write_ll (cg, dir, "cpu.rt_period_us", v, err) < 0)
@@ -134,7 +150,7 @@ int cgroup_v1_set_cpu (cgroup *cg, const char *dir, yajl_val sec, oci_error **er
   if (get_int (sec, "realtimeRuntime", &v) && v != 0
       && write_ll (cg, dir, "cpu.rt_runtime_us", v, err) < 0)
     return -1;
-  if (get_int (sec, "idle", &v) && write_ll (cg, dir, "cpu.idle", v, err) < 0)
+  if (get_int (sec, "idle", &v) && cgroup_write_optional_ll (cg, dir, "cpu.idle", v, err) < 0)
     return -1;
   return 0;
 }
@@ -151,11 +167,11 @@ int cgroup_v1_set_cpuset (cgroup *cg, const char *dir, yajl_val sec, oci_error *
   return 0;
 }
 
-/* pids.limit <= 0 means no limit (runc). */
+/* pids.limit < 0 means no limit, 0 leaves it as it is (runc). */
 int cgroup_v1_set_pids (cgroup *cg, const char *dir, yajl_val sec, oci_error **err)
 {
   long long v;
-  if (!get_int (sec, "limit", &v))
+  if (!get_int (sec, "limit", &v) || v == 0)
     return 0;
   if (v > 0)
     return write_ll (cg, dir, "pids.max", v, err);

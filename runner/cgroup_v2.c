@@ -75,8 +75,9 @@ int cgroup_v2_set_memory (cgroup *cg, const char *dir, yajl_val sec, bool update
                           oci_error **err)
 {
   long long limit = 0, swap = 0, v;
-  bool has_limit = json_get_int (sec, "limit", &limit);
-  bool has_swap = json_get_int (sec, "swap", &swap) && swap != 0; /* 0: unset, as runc */
+  /* 0 means unset, as in runc */
+  bool has_limit = json_get_int (sec, "limit", &limit) && limit != 0;
+  bool has_swap = json_get_int (sec, "swap", &swap) && swap != 0;
   yajl_val b = json_get (sec, "checkBeforeUpdate");
 
   if (b && YAJL_IS_TRUE (b) && update && has_limit
@@ -96,11 +97,13 @@ int cgroup_v2_set_memory (cgroup *cg, const char *dir, yajl_val sec, bool update
       if (cgroup_memory_swap_to_v2 (swap, base, &swap, err) < 0)
         return -1;
     }
-  if (json_get_int (sec, "reservation", &v) && write_max (cg, dir, "memory.low", v, err) < 0)
+  if (json_get_int (sec, "reservation", &v) && v != 0 && write_max (cg, dir, "memory.low", v, err) < 0)
     return -1;
   if (has_limit && write_max (cg, dir, "memory.max", limit, err) < 0)
     return -1;
-  if (has_swap && write_max (cg, dir, "memory.swap.max", swap, err) < 0)
+  /* no memory.swap.max without swap accounting: "max" is moot then */
+  if (has_swap && (swap != -1 || cg->fake || cgroup_file_exists (dir, "memory.swap.max"))
+      && write_max (cg, dir, "memory.swap.max", swap, err) < 0)
     return -1;
   if (has_limit && limit == -1 && !has_swap)
     {
@@ -143,14 +146,14 @@ int cgroup_v2_set_cpu (cgroup *cg, const char *dir, yajl_val sec, oci_error **er
           : cgroup_write (cg, dir, "cpu.max", qbuf, err) < 0)
         return -1;
     }
-  if (json_get_int (sec, "burst", &v) && cgroup_writef (cg, dir, "cpu.max.burst", err, "%lld", v) < 0)
+  if (json_get_int (sec, "burst", &v) && cgroup_write_optional_ll (cg, dir, "cpu.max.burst", v, err) < 0)
     return -1;
   if ((json_get_int (sec, "realtimeRuntime", &v) && v != 0)
       || (json_get_int (sec, "realtimePeriod", &v) && v != 0))
     return oci_error_set (err, 0,
                           "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no "
                           "realtime limits");
-  if (json_get_int (sec, "idle", &v) && cgroup_writef (cg, dir, "cpu.idle", err, "%lld", v) < 0)
+  if (json_get_int (sec, "idle", &v) && cgroup_write_optional_ll (cg, dir, "cpu.idle", v, err) < 0)
     return -1;
   return 0;
 }

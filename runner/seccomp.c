@@ -229,6 +229,10 @@ static int add_syscall_rule (scmp_filter_ctx ctx, yajl_val rule, size_t idx, uin
       int nr, r = 0;
       if (name == NULL)
         return oci_error_set (err, 0, "linux.seccomp.syscalls[%zu].names: not a string", idx);
+      /* The runtime still writes (the listener fd, sync messages) after
+         the install: notifying write would wait on itself (runc too). */
+      if (action == SCMP_ACT_NOTIFY && strcmp (name, "write") == 0)
+        return oci_error_set (err, 0, "linux.seccomp: SCMP_ACT_NOTIFY cannot be used for `write`");
       nr = seccomp_syscall_resolve_name (name);
       if (nr == __NR_SCMP_ERROR)
         continue; /* unknown here (newer or other arch): skipped, as runc */
@@ -273,8 +277,6 @@ static int compile (yajl_val sc, seccomp_program *p, oci_error **err)
   for (size_t i = 0; i < json_array_len (syscalls); i++)
     if (add_syscall_rule (ctx, json_array_at (syscalls, i), i, def, &p->notify, err) < 0)
       return -1;
-  if (p->notify && p->listener_path == NULL)
-    return oci_error_set (err, 0, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
 
   fd = memfd_create ("runner-seccomp", MFD_CLOEXEC);
   if (fd < 0)
@@ -318,6 +320,15 @@ static int cache_key (yajl_val sc, char hex[DIGEST_HEX_LEN + 1], oci_error **err
   return 0;
 }
 
+/* A cached program is trusted as is: use a cache directory only when
+   nobody but us can write to it. */
+static bool cache_dir_safe (const char *dir)
+{
+  struct stat st;
+  return lstat (dir, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == geteuid ()
+         && (st.st_mode & 022) == 0;
+}
+
 static bool cache_load (const char *dir, const char *hex, seccomp_program *p)
 {
   cleanup_free char *path = NULL, *buf = NULL;
@@ -325,7 +336,7 @@ static bool cache_load (const char *dir, const char *hex, seccomp_program *p)
   cleanup_error oci_error *e = NULL;
   size_t len;
 
-  if (asprintf (&path, "%s/%s.bpf", dir, hex) < 0)
+  if (!cache_dir_safe (dir) || asprintf (&path, "%s/%s.bpf", dir, hex) < 0)
     return false;
   fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 || read_all_fd (fd, 8 * SECCOMP_MAX_INSNS, path, &buf, &len, &e) < 0)
@@ -344,7 +355,7 @@ static void cache_store (const char *dir, const char *hex, const seccomp_program
   cleanup_close int dfd = -1;
   char name[DIGEST_HEX_LEN + 8];
 
-  if (mkdir_p (dir, 0700, &e) < 0)
+  if (mkdir_p (dir, 0700, &e) < 0 || !cache_dir_safe (dir))
     return;
   dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
@@ -383,6 +394,8 @@ int seccomp_program_build_cached (yajl_val seccomp, const char *cache_dir,
     return oci_error_set (err, ENOMEM, "linux.seccomp");
   if (parse_meta (seccomp, p, err) < 0)
     return -1;
+  if (uses_notify (seccomp) && p->listener_path == NULL)
+    return oci_error_set (err, 0, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
   if (cache_dir && cache_key (seccomp, hex, err) < 0)
     return -1;
   if (cache_dir && cache_load (cache_dir, hex, p))
@@ -474,4 +487,74 @@ int seccomp_notify_send (const char *listener_path, int listener_fd, const char 
   if (sendmsg (s, &msg, MSG_NOSIGNAL) < 0)
     return oci_error_set (err, errno, "linux.seccomp.listenerPath: send to `%s`", listener_path);
   return 0;
+}
+
+/* ---- runner features ---- */
+
+static const char *const feature_actions[] = {
+  "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+};
+static const char *const feature_operators[] = {
+  "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+  "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
+};
+static const char *const feature_archs[] = {
+  "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
+  "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+  "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+  "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+  "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+};
+static const struct { const char *name; unsigned int flag; } feature_flags[] = {
+  { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+  { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+  { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+  { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+};
+
+static void gen_list (yajl_gen g, const char *key, const char *const *v, size_t n)
+{
+  json_gen_key (g, key);
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < n; i++)
+    json_gen_str (g, v[i]);
+  yajl_gen_array_close (g);
+}
+
+void seccomp_features_json (yajl_gen g)
+{
+  yajl_gen_map_open (g);
+  json_gen_kv_bool (g, "enabled", true);
+  gen_list (g, "actions", feature_actions, sizeof feature_actions / sizeof *feature_actions);
+  gen_list (g, "operators", feature_operators, sizeof feature_operators / sizeof *feature_operators);
+  json_gen_key (g, "archs");
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < sizeof feature_archs / sizeof *feature_archs; i++)
+    {
+      char lower[32];
+      const char *n = feature_archs[i] + 10;
+      size_t k;
+      for (k = 0; n[k] && k < sizeof lower - 1; k++)
+        lower[k] = (char) tolower ((unsigned char) n[k]);
+      lower[k] = '\0';
+      if (seccomp_arch_resolve_name (lower) != 0)
+        json_gen_str (g, feature_archs[i]);
+    }
+  yajl_gen_array_close (g);
+  json_gen_key (g, "knownFlags");
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < sizeof feature_flags / sizeof *feature_flags; i++)
+    json_gen_str (g, feature_flags[i].name);
+  yajl_gen_array_close (g);
+  /* seccomp(2) with a NULL program: EFAULT when the flag is known,
+     EINVAL when not. */
+  json_gen_key (g, "supportedFlags");
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < sizeof feature_flags / sizeof *feature_flags; i++)
+    if (syscall (__NR_seccomp, SECCOMP_SET_MODE_FILTER, feature_flags[i].flag, NULL) < 0
+        && errno == EFAULT)
+      json_gen_str (g, feature_flags[i].name);
+  yajl_gen_array_close (g);
+  yajl_gen_map_close (g);
 }

@@ -45,4 +45,11 @@ const char *seccomp_program_listener_metadata (const seccomp_program *p);
 int seccomp_notify_send (const char *listener_path, int listener_fd, const char *state,
                          size_t state_len, oci_error **err);
 
+/* runtime-spec features.md "linux.seccomp": {"enabled":true,"actions":[…],
+   "operators":[…],"archs":[…],"knownFlags":[…],"supportedFlags":[…]}
+   (supportedFlags probed on this kernel), generated into `g` as one
+   object for `runner features`. */
+#include <yajl/yajl_gen.h>
+void seccomp_features_json (yajl_gen g);
+
 #endif

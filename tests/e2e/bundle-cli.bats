@@ -192,6 +192,11 @@ pinned() { # the pipeline token of app:latest
   [ "$(cfg '.annotations["org.ocikit.net.mode"]')" = bridge ]
   [ "$(cfg '.annotations["org.ocikit.net.ports"]')" = '[{"hostIP":"0.0.0.0","hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostIP":"127.0.0.1","hostPort":5353,"containerPort":53,"protocol":"udp"}]' ]
   ! grep -q '^nameserver 127\.' "$B/resolv.conf"
+  mkb --rootfs "$ROOTFS" --net bridge:lab app:latest "$B"
+  [ "$(cfg '.hooks.createRuntime[0].args | join(" ")')" = "netsetup up --network lab" ]
+  [ "$(cfg '.hooks.poststop[0].args | join(" ")')" = "netsetup down --network lab" ]
+  run mkbundle --store "$LAYOUT" --net "bridge:../x" app:latest "$B"
+  assert_one_line_error
 }
 
 @test "--image-volumes tmpfs mounts the image's Volumes, -v wins over it" {
@@ -257,8 +262,27 @@ EOF2
   [[ "$output" == *"not in store"* ]]
   run mkbundle --store "$LAYOUT" --security-opt seccomp="$TESTTMP/none.json" app:latest "$B"
   assert_one_line_error
+  run mkbundle --store "$LAYOUT" -e "X=$(printf '\377')" app:latest "$B"
+  assert_one_line_error
+  [[ "$output" == *"not valid UTF-8"* ]]
   [ ! -e "$B/config.json" ]
   [ ! -e "$B/hosts" ]
+}
+
+@test "a hostile image's /etc/passwd symlink cannot read the host's" {
+  grep -q '^daemon:' /etc/passwd || skip "the host has no daemon user"
+  local lay
+  lay=$(fixture_layout bundle-hostile)
+  mkdir -p "$B"
+  bundle_unpack "$lay" hostile:latest "$B/rootfs"
+  [ -L "$B/rootfs/etc/passwd" ]
+  run mkbundle --store "$lay" hostile:latest "$B"
+  assert_one_line_error
+  [[ "$output" == *"user \`daemon\` not found in the image's /etc/passwd"* ]]
+  [ ! -e "$B/config.json" ]
+  # a numeric user needs no lookup and works
+  LAYOUT=$lay mkb -u 1:1 hostile:latest "$B"
+  [ "$(cfg .process.user.uid)" = 1 ]
 }
 
 @test "--help and usage errors" {

@@ -29,3 +29,4 @@ setup() {
 @test "crun: --net none has only lo, --net host shares the host's" { check_net "$CRUN"; }
 @test "crun: --userns maps the container's root" { check_userns "$CRUN"; }
 @test "crun: --privileged: all capabilities, host devices, no seccomp" { check_privileged "$CRUN"; }
+@test "crun: -t gives the process a terminal" { check_tty "$CRUN"; }

@@ -28,3 +28,4 @@ setup() {
 @test "runc: --net none has only lo, --net host shares the host's" { check_net runc; }
 @test "runc: --userns maps the container's root" { check_userns runc; }
 @test "runc: --privileged: all capabilities, host devices, no seccomp" { check_privileged runc; }
+@test "runc: -t gives the process a terminal" { check_tty runc; }

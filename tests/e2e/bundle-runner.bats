@@ -43,3 +43,4 @@ setup() {
 @test "runner: --net none has only lo, --net host shares the host's" { check_net "$RUNNER"; }
 @test "runner: --userns maps the container's root" { check_userns "$RUNNER"; }
 @test "runner: --privileged: all capabilities, host devices, no seccomp" { check_privileged "$RUNNER"; }
+@test "runner: -t gives the process a terminal" { check_tty "$RUNNER"; }

@@ -4,10 +4,7 @@
 # cgroups, links, nft ruleset, leases, state roots).
 load ../lib/common
 load ../lib/registry
-
-# runc until runner lands its part 1 (issue 5); then runner.
-RUNTIME=${EXAMPLE_RUNTIME:-runc}
-export RUNTIME
+load ../lib/examples_helpers
 
 setup_file() {
   registry_setup_file
@@ -27,21 +24,10 @@ teardown_file() { registry_teardown_file; }
 
 setup() {
   common_setup
-  export OCIKIT_STORE=$TESTTMP/store HOME=$TESTTMP/home
+  export OCIKIT_STORE=$TESTTMP/store HOME=$TESTTMP/home TMPDIR=$TESTTMP
+  RUNTIME=$(examples_runtime)
+  export RUNTIME
   unset REGISTRY_AUTH_FILE
-}
-
-# What a container could leave behind on the host.
-host_state() {
-  {
-    echo "# mounts"; awk '{print $2, $3}' /proc/self/mounts | grep -v -e "^$BATS_TMPDIR" | sort
-    echo "# cgroups"; find /sys/fs/cgroup -mindepth 1 -type d -name 'run-image-*' 2>/dev/null | sort
-    # links on the default bridge (other tests use bridges of their own)
-    echo "# links"; ip -o link show master ocikit0 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-    echo "# nft"; nft list table ip ocikit 2>/dev/null
-    echo "# leases"; find /var/lib/ocikit/net -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null | sort
-    echo "# bundles"; ls -d /tmp/ocikit-run.* /tmp/ocikit-state.* 2>/dev/null || true
-  } || true
 }
 
 @test "run-image: pull from the token registry, run, output checked, host unchanged" {
@@ -66,6 +52,27 @@ host_state() {
   [[ "$output" == *nosuchimage* ]]
   host_state >"$TESTTMP/after"
   diff -u "$TESTTMP/before" "$TESTTMP/after"
+}
+
+@test "run-image: stdin reaches the container, -v and -e pass through" {
+  mkdir "$TESTTMP/vol"
+  echo "from the host" >"$TESTTMP/vol/note"
+  run sh -c 'echo "through stdin" | "$1" -v "$2:/vol:ro" -e "A=it is b" "$3" \
+      sh -c "cat; cat /vol/note; echo \$A; touch /vol/x 2>/dev/null || echo read-only"' \
+      sh "$SRC/examples/run-image" "$TESTTMP/vol" "$HUB/library/busybox"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = "through stdin
+from the host
+it is b
+read-only" ]
+}
+
+@test "run-image: with a terminal the container gets one (-t), status passes through" {
+  run script -qec "$(printf '%q ' "$SRC/examples/run-image" "$HUB/library/busybox" sh -c 'tty; exit 5')" /dev/null </dev/null
+  echo "$output"
+  [ "$status" -eq 5 ]
+  [[ "$output" == *"/dev/pts/0"* ]]
 }
 
 @test "run-image: usage errors" {

@@ -14,6 +14,8 @@ setup_file() {
   # Docker schema2 media types (skopeo converts; the digest changes)
   skopeo copy -q --format v2s2 --dest-tls-verify=false \
     "oci:$(fixture_layout busybox):busybox:latest" "docker://$R/docker/busybox:v2s2" >/dev/null
+  # the same storage behind TLS (a self-signed certificate)
+  registry_start tls "$REG_plain_DATA" "" "$(tls_http_yaml)"
   export R
 }
 
@@ -186,4 +188,15 @@ digest_of() { # REPO REF -> the registry's digest of a manifest
   [ "$status" -eq 0 ]
   [ "$output" = "$pinned" ]
   [ ! -s "$PROXY_LOG" ]
+}
+
+@test "fetch: a loopback registry speaking TLS is used over HTTPS, others over HTTP" {
+  run img-fetch -v --store "$TESTTMP/store" "127.0.0.1:$REG_tls_PORT/library/busybox"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"registry at https://127.0.0.1:$REG_tls_PORT"* ]]
+  [[ "${lines[-1]}" == "127.0.0.1:$REG_tls_PORT/library/busybox:latest@sha256:"* ]]
+  store_verify "$TESTTMP/store"
+  run img-fetch -v --store "$TESTTMP/store" "$R/library/busybox"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"registry at http://$R"* ]]
 }

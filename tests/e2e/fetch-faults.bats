@@ -149,3 +149,17 @@ store_is_empty() {
   store_verify "$TESTTMP/store"
   img-fetch --store "$TESTTMP/store" --verify-store
 }
+
+@test "faults: a blob the registry does not have is one clear error" {
+  lay=$(fixture_layout busybox)
+  m=$(jq -r '.manifests[0].digest' "$lay/index.json")
+  jq -c '.layers[0].digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"' \
+    "$lay/blobs/sha256/${m#sha256:}" >"$TESTTMP/m.json"
+  reg_proxy_start "$REG_plain_PORT" \
+    --fault "manifest-body:$TESTTMP/m.json:application/vnd.oci.image.manifest.v1+json"
+  pull
+  assert_one_line_error
+  [[ "$output" == *"blob sha256:0000000000000000000000000000000000000000000000000000000000000000: blob unknown"*"(HTTP 404 BLOB_UNKNOWN)" ]]
+  [ "$(jq '.manifests | length' "$TESTTMP/store/index.json")" -eq 0 ]
+  store_verify "$TESTTMP/store"
+}

@@ -85,3 +85,32 @@ teardown_file() { registry_teardown_file; }
   t=$(img-fetch -q --store "$TESTTMP/store" "$R/library/busybox")
   grep -q "${t##*@}" "$TESTTMP/sk/index.json"
 }
+
+@test "layout: an unnamed image takes its name from the command line" {
+  R=127.0.0.1:$REG_plain_PORT
+  skopeo copy -q --src-tls-verify=false "docker://$R/library/busybox:latest" "oci:$TESTTMP/anon"
+  run img-fetch -q --store "$TESTTMP/store" "oci:$TESTTMP/anon"
+  assert_one_line_error
+  [[ "$output" == *"no name in the layout: give one (oci:PATH:NAME)"* ]]
+  # the only image, unnamed: the name given names it in the store
+  run img-fetch -q --store "$TESTTMP/store" "oci:$TESTTMP/anon:mine/busybox:1"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "docker.io/mine/busybox:1@sha256:"* ]]
+}
+
+@test "layout: oci-archive: compressed archives, and corrupt blobs refused" {
+  tar -C "$(fixture_layout index)" -czf "$TESTTMP/idx.tar.gz" .
+  run img-fetch -q --store "$TESTTMP/store" --platform linux/arm64 "oci-archive:$TESTTMP/idx.tar.gz:multi:latest"
+  [ "$status" -eq 0 ]
+  store_verify "$TESTTMP/store"
+  cp -r "$(fixture_layout busybox)" "$TESTTMP/bad"
+  m=$(jq -r '.manifests[0].digest' "$TESTTMP/bad/index.json")
+  cfg=$(jq -r .config.digest "$TESTTMP/bad/blobs/sha256/${m#sha256:}")
+  sed -i 's/sh/zz/' "$TESTTMP/bad/blobs/sha256/${cfg#sha256:}"
+  tar -C "$TESTTMP/bad" -cf "$TESTTMP/bad.tar" .
+  run img-fetch -q --store "$TESTTMP/s2" "oci-archive:$TESTTMP/bad.tar:busybox:latest"
+  assert_one_line_error
+  [[ "$output" == "img-fetch: oci-archive:$TESTTMP/bad.tar:busybox:latest: "*"digest mismatch"* ]]
+  [ ! -e "$TESTTMP/s2/blobs/sha256/${cfg#sha256:}" ]
+  [ "$(jq '.manifests | length' "$TESTTMP/s2/index.json")" -eq 0 ]
+}

@@ -164,3 +164,16 @@ check_privileged() {
   [ "${lines[2]}" = unshare-ok ]
   [ "${lines[3]}" = mount-ok ]
 }
+
+# -t: the process gets a terminal; `script` gives the runtime one to relay
+check_tty() {
+  local root=$TESTTMP/rt-root id=mkb-tty-$BATS_TEST_NUMBER-$$
+  mkb --rootfs "$ROOTFS" -t --entrypoint "" app:latest "$B" -- sh -c 'tty; echo "TERM=$TERM"'
+  mkdir -p "$root"
+  defer "$1" --root "$root" delete -f "$id"
+  run timeout 60 script -qec "$1 --root $root run --bundle $B $id" /dev/null </dev/null
+  echo "# $(basename "$1") run $id: status $status, output: $output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"/dev/pts/0"* ]]
+  [[ "$output" == *"TERM=xterm"* ]]
+}

@@ -20,17 +20,19 @@ registry_setup_file() {
   : >"$REG_HOME/pids"
 }
 
+# Safe under `set -e` (bench/pull uses it from an EXIT trap).
 registry_teardown_file() {
   local pid
   [ -n "${REG_HOME:-}" ] || return 0
   if [ -f "$REG_HOME/pids" ]; then
     while read -r pid; do
-      [ -n "$pid" ] && kill "$pid" 2>/dev/null
+      [ -n "$pid" ] || continue
+      kill "$pid" 2>/dev/null || true
     done <"$REG_HOME/pids"
     while read -r pid; do
       [ -n "$pid" ] || continue
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-      kill -9 "$pid" 2>/dev/null
+      kill -9 "$pid" 2>/dev/null || true
     done <"$REG_HOME/pids"
   fi
   rm -rf "$REG_HOME"
@@ -64,11 +66,12 @@ _reg_spawn() {
   echo $!
 }
 
-# registry_start NAME [DATA_DIR [AUTH_YAML]]: start a registry; sets
-# REG_<NAME>_PORT and REG_<NAME>_PID (exported). DATA_DIR may be shared
-# with another instance (read-only use), AUTH_YAML is an `auth:` block.
+# registry_start NAME [DATA_DIR [AUTH_YAML [HTTP_YAML]]]: start a registry;
+# sets REG_<NAME>_PORT and REG_<NAME>_PID (exported). DATA_DIR may be
+# shared with another instance (read-only use), AUTH_YAML is an `auth:`
+# block, HTTP_YAML more of the `http:` block (indented two spaces).
 registry_start() {
-  local name=$1 data=${2:-$REG_HOME/$1.data} auth=${3:-} port pid dir
+  local name=$1 data=${2:-$REG_HOME/$1.data} auth=${3:-} httpx=${4:-} port pid dir
   dir=$REG_HOME/$name
   mkdir -p "$dir" "$data"
   port=$(_reg_free_port)
@@ -85,6 +88,7 @@ storage:
     enabled: true
 http:
   addr: 127.0.0.1:$port
+$httpx
 $auth
 EOF
   pid=$(_reg_spawn "$dir/log" /usr/bin/docker-registry serve "$dir/config.yml")
@@ -172,6 +176,16 @@ reg_proxy_start() {
 # (and every descriptor of a manifest reachable from it) is present.
 store_verify() {
   python3 "$REG_LIB/registry_verify_store.py" "$1"
+}
+
+# tls_http_yaml: a self-signed certificate for 127.0.0.1 and the `tls:`
+# part of the registry's http block.
+tls_http_yaml() {
+  local d=$REG_HOME/tls
+  mkdir -p "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/key.pem" -out "$d/cert.pem" -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || return 1
+  printf '  tls:\n    certificate: %s\n    key: %s\n' "$d/cert.pem" "$d/key.pem"
 }
 
 # htpasswd_yaml USER PASS: an `auth: htpasswd:` block (bcrypt through

@@ -288,6 +288,22 @@ static void test_capabilities (void **state)
   bundle_options_clear (&o);
 }
 
+static void test_utf8 (void **state)
+{
+  strv env = { 0 };
+  cleanup_error oci_error *err = NULL;
+  assert_true (utf8_valid ("plain"));
+  assert_true (utf8_valid ("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3"));
+  assert_false (utf8_valid ("\xff"));
+  assert_false (utf8_valid ("\xc3"));           /* cut short */
+  assert_false (utf8_valid ("\xc0\xaf"));       /* overlong */
+  assert_false (utf8_valid ("\xed\xa0\x80"));   /* surrogate */
+  assert_false (utf8_valid ("\xf4\x90\x80\x80")); /* beyond U+10FFFF */
+  assert_int_equal (parse_env_file ("A=1\nB=\xff\n", "f", &env, &err), -1);
+  assert_non_null (strstr (err->msg, "line 2"));
+  strv_clear (&env);
+}
+
 static void test_security_opts (void **state)
 {
   bundle_options o;
@@ -316,7 +332,7 @@ int main (void)
     cmocka_unit_test (test_port_twice),   cmocka_unit_test (test_id_maps),
     cmocka_unit_test (test_ulimits),      cmocka_unit_test (test_volumes),
     cmocka_unit_test (test_tmpfs),        cmocka_unit_test (test_capabilities),
-    cmocka_unit_test (test_security_opts),
+    cmocka_unit_test (test_security_opts), cmocka_unit_test (test_utf8),
   };
   log_init ("test", LOG_QUIET);
   return cmocka_run_group_tests (tests, NULL, NULL);

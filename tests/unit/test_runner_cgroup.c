@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,7 +325,9 @@ static void test_v1_cpuset_inherits_parent (void **state)
   putf ("cpuset/runner/cpuset.cpus", "\n");
   putf ("cpuset/runner/cpuset.mems", "\n");
   OK (cgroup_create (top, "/runner/x", "x", false, NULL, &cg, err));
-  assert_string_equal (rd ("cpuset/runner/cpuset.cpus"), "\n"); /* existed: untouched */
+  /* an existing but empty level is filled from its parent too */
+  assert_string_equal (rd ("cpuset/runner/cpuset.cpus"), "\n0-3\n");
+  assert_string_equal (rd ("cpuset/runner/cpuset.mems"), "\n0\n");
   cgroup_free (cg);
 }
 
@@ -336,7 +339,7 @@ static void test_v2_every_file (void **state)
     "\"kernel\":1,\"swappiness\":10,\"disableOOMKiller\":true},"
     "\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":100000,\"burst\":1000,\"idle\":0,"
     "\"cpus\":\"0-1\",\"mems\":\"0\"},"
-    "\"pids\":{\"limit\":0},"
+    "\"pids\":{\"limit\":-1},"
     "\"blockIO\":{\"weight\":500,\"leafWeight\":300,"
     "\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":1000}],"
     "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1048576}],"
@@ -383,11 +386,22 @@ static void test_v2_every_file (void **state)
   assert_string_equal (rd ("pod/c2/cgroup.procs"), "77\n");
 
   /* update: quota alone, then memory; period alone keeps "max" here */
-  yajl_val upd = parse ("{\"cpu\":{\"quota\":-1,\"period\":50000},\"memory\":{\"limit\":-1}}");
+  yajl_val upd = parse ("{\"cpu\":{\"quota\":-1,\"period\":50000},\"memory\":{\"limit\":-1},"
+                        "\"pids\":{\"limit\":0}}");
   OK (cgroup_update (cg, upd, err));
   assert_string_equal (rd ("pod/c2/cpu.max"), "50000 100000\nmax 50000\n");
   assert_string_equal (rd ("pod/c2/memory.max"), "104857600\nmax\n");
   assert_string_equal (rd ("pod/c2/memory.swap.max"), "104857600\nmax\n");
+  assert_string_equal (rd ("pod/c2/pids.max"), "max\n"); /* 0: unchanged */
+  yajl_tree_free (upd);
+  /* podman's update sends every field, zeros for the unset ones */
+  upd = parse ("{\"memory\":{\"limit\":0,\"reservation\":0,\"swap\":0,\"kernel\":0},"
+               "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0,\"realtimeRuntime\":0,"
+               "\"realtimePeriod\":0,\"cpus\":\"\",\"mems\":\"\"},\"pids\":{\"limit\":0},"
+               "\"blockIO\":{\"weight\":0}}");
+  OK (cgroup_update (cg, upd, err));
+  assert_string_equal (rd ("pod/c2/memory.max"), "104857600\nmax\n");
+  assert_string_equal (rd ("pod/c2/cpu.max"), "50000 100000\nmax 50000\n");
   yajl_tree_free (upd);
 
   OK (cgroup_destroy (cg, err));
@@ -629,6 +643,14 @@ static void test_stats (void **state)
   assert_non_null (json_path (v, "blkio", NULL));
   OK (cgroup_oom_kill_count (cg, &oom, err));
   assert_int_equal (oom, 2);
+  /* the notify fd wakes when memory.events changes */
+  int nfd = -1;
+  OK (cgroup_oom_notify_fd (cg, &nfd, err));
+  struct pollfd pfd = { .fd = nfd, .events = POLLIN };
+  assert_int_equal (poll (&pfd, 1, 0), 0);
+  putf ("runner/s/memory.events", "oom_kill 3\n");
+  assert_int_equal (poll (&pfd, 1, 1000), 1);
+  close (nfd);
   yajl_tree_free (v);
   free (text);
   yajl_gen_free (g);
@@ -750,6 +772,122 @@ static void test_bpf_device_program (void **state)
   yajl_tree_free (rules);
 }
 
+static void test_update_options (void **state)
+{
+  long long v;
+  yajl_val base, out = NULL;
+  assert_int_equal (cgroup_parse_size ("512m", &v), 0);
+  assert_int_equal (v, 536870912);
+  assert_int_equal (cgroup_parse_size ("1g", &v), 0);
+  assert_int_equal (v, 1073741824);
+  assert_int_equal (cgroup_parse_size ("1.5k", &v), 0);
+  assert_int_equal (v, 1536);
+  assert_int_equal (cgroup_parse_size ("64MiB", &v), 0);
+  assert_int_equal (v, 67108864);
+  assert_int_equal (cgroup_parse_size ("100", &v), 0);
+  assert_int_equal (v, 100);
+  assert_int_equal (cgroup_parse_size ("-1", &v), 0);
+  assert_int_equal (v, -1);
+  assert_int_equal (cgroup_parse_size ("12q", &v), -1);
+  assert_int_equal (cgroup_parse_size ("", &v), -1);
+
+  base = parse ("{\"memory\":{\"limit\":1,\"swap\":5},\"pids\":{\"limit\":3},\"unified\":{\"a.b\":\"1\"}}");
+  const char *names[] = { "memory", "--cpu-quota", "cpuset-cpus", "pids-limit" };
+  const char *values[] = { "64m", "50000", "0-1", "20" };
+  OK (cgroup_update_resources (base, names, values, 4, &out, err));
+  assert_int_equal (YAJL_GET_INTEGER (json_path (out, "memory", "limit", NULL)), 67108864);
+  assert_int_equal (YAJL_GET_INTEGER (json_path (out, "memory", "swap", NULL)), 5);
+  assert_int_equal (YAJL_GET_INTEGER (json_path (out, "cpu", "quota", NULL)), 50000);
+  assert_string_equal (YAJL_GET_STRING (json_path (out, "cpu", "cpus", NULL)), "0-1");
+  assert_int_equal (YAJL_GET_INTEGER (json_path (out, "pids", "limit", NULL)), 20);
+  assert_string_equal (YAJL_GET_STRING (json_path (out, "unified", "a.b", NULL)), "1");
+  yajl_tree_free (out);
+  /* no document: options alone */
+  OK (cgroup_update_resources (NULL, names, values, 1, &out, err));
+  assert_int_equal (json_object_len (out), 1);
+  yajl_tree_free (out);
+  const char *bad[] = { "memory-swap" }, *badv[] = { "lots" };
+  FAILS (cgroup_update_resources (base, bad, badv, 1, &out, err));
+  assert_non_null (strstr (errmsg, "--memory-swap `lots`"));
+  const char *unk[] = { "cpu-turbo" };
+  FAILS (cgroup_update_resources (base, unk, badv, 1, &out, err));
+  assert_non_null (strstr (errmsg, "cpu-turbo"));
+  const char *pl[] = { "pids-limit" }, *plv[] = { "ten" };
+  FAILS (cgroup_update_resources (base, pl, plv, 1, &out, err));
+  yajl_tree_free (base);
+}
+
+static void test_stats_event_line (void **state)
+{
+  cgroup *cg = NULL;
+  char *line = NULL;
+  layout_v2 ("");
+  OK (cgroup_create (top, NULL, "ev", false, NULL, &cg, err));
+  OK (cgroup_stats_event (cg, "ev", &line, err));
+  yajl_val v = parse (line);
+  assert_string_equal (YAJL_GET_STRING (json_get (v, "type")), "stats");
+  assert_string_equal (YAJL_GET_STRING (json_get (v, "id")), "ev");
+  assert_non_null (json_path (v, "data", "memory", NULL));
+  assert_non_null (json_path (v, "data", "pids", NULL));
+  assert_null (strchr (line, '\n'));
+  yajl_gen g = json_gen_new (false);
+  char *f = NULL;
+  cgroup_features_json (g);
+  OK (json_gen_result (g, &f, NULL, err));
+  assert_string_equal (f, "{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":false,\"rdma\":true}");
+  free (f);
+  yajl_gen_free (g);
+  yajl_tree_free (v);
+  free (line);
+  cgroup_free (cg);
+}
+
+/* Debian/systemd v1: "cpu,cpuacct" mounted once, "cpu" and "cpuacct" links */
+static void test_v1_combined_mounts (void **state)
+{
+  cgroup *cg = NULL;
+  char l[256];
+  mkd ("cpu,cpuacct");
+  putf ("cpu,cpuacct/cgroup.procs", "");
+  mkd ("memory");
+  putf ("memory/cgroup.procs", "");
+  snprintf (l, sizeof l, "%s/cpu", top);
+  assert_int_equal (symlink ("cpu,cpuacct", l), 0);
+  snprintf (l, sizeof l, "%s/cpuacct", top);
+  assert_int_equal (symlink ("cpu,cpuacct", l), 0);
+  yajl_val res = parse ("{\"cpu\":{\"shares\":100}}");
+  OK (cgroup_create (top, NULL, "cc", false, res, &cg, err));
+  assert_int_equal (cg->nhiers, 2);
+  assert_non_null (strstr (cgroup_hier_of (cg, CG_CPUACCT)->dir, "cpu,cpuacct/runner/cc"));
+  assert_string_equal (rd ("cpu,cpuacct/runner/cc/cpu.shares"), "100\n");
+  OK (cgroup_enter (cg, 5, err));
+  assert_string_equal (rd ("cpu,cpuacct/runner/cc/cgroup.procs"), "5\n"); /* once */
+  yajl_tree_free (res);
+  cgroup_free (cg);
+}
+
+static void test_default_device_allowlist (void **state)
+{
+  cgroup *cg = NULL;
+  layout_v1 (true);
+  yajl_val devs = parse ("[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229},"
+                         "{\"path\":\"/dev/sdz\",\"type\":\"b\",\"major\":8,\"minor\":400}]");
+  /* no linux.resources at all: closed list, then linux.devices, then defaults */
+  OK (cgroup_create_with_devices (top, NULL, "d0", false, NULL, devs, &cg, err));
+  assert_string_equal (rd ("devices/runner/d0/devices.deny"), "a *:* rwm\n");
+  assert_non_null (strstr (rd ("devices/runner/d0/devices.allow"),
+                           "c 10:229 rwm\nb 8:400 rwm\nc *:* m\nb *:* m\nc 1:3 rwm\n"));
+  cgroup_free (cg);
+  /* privileged: allow all stays allow all (defaults only add) */
+  yajl_val res = parse ("{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}");
+  OK (cgroup_create (top, NULL, "d1", false, res, &cg, err));
+  assert_string_equal (rd ("devices/runner/d1/devices.deny"), "<missing>");
+  assert_true (strncmp (rd ("devices/runner/d1/devices.allow"), "a *:* rwm\n", 10) == 0);
+  cgroup_free (cg);
+  yajl_tree_free (res);
+  yajl_tree_free (devs);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -757,6 +895,7 @@ int main (void)
     cmocka_unit_test (test_paths),
     cmocka_unit_test (test_conversions),
     cmocka_unit_test_setup_teardown (test_v1_every_file, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_v1_combined_mounts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_v1_cpuset_inherits_parent, setup, teardown),
     cmocka_unit_test_setup_teardown (test_v2_every_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_v2_errors_leave_nothing, setup, teardown),
@@ -767,6 +906,9 @@ int main (void)
     cmocka_unit_test_setup_teardown (test_open_recorded_path, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stats, setup, teardown),
     cmocka_unit_test (test_bpf_device_program),
+    cmocka_unit_test (test_update_options),
+    cmocka_unit_test_setup_teardown (test_default_device_allowlist, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_stats_event_line, setup, teardown),
   };
   return cmocka_run_group_tests_name ("runner cgroup", tests, NULL, NULL);
 }

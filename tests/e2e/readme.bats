@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# README.md is run, so the docs cannot rot.
+#
+# Convention (for whoever edits README.md):
+# - Every ```sh block is run, in README order, by one bash (`set -e`, cwd =
+#   the source tree) as root, in a sandbox: OCIKIT_STORE, TMPDIR and HOME
+#   point into the test's temporary directory, so a block that writes
+#   should write under `$(mktemp -d)`, never into the source tree (checked).
+# - A block that cannot run here is preceded by the line
+#   `<!-- readme: not run: REASON -->` (invisible when rendered); the
+#   reason is required. Other fences (```text, ```toml, ```yaml) are output
+#   and configuration, not commands.
+# - Substitutions (tests/lib/readme_blocks.py): the image `alpine` and
+#   `docker.io/library/alpine` become the local test registry's
+#   library/alpine (busybox pushed under that name); `make demo` becomes
+#   examples/demo (deps and build are done); `make install` uses the build
+#   under test; EXAMPLE_RUNTIME=runc runs the README's `runner` commands
+#   (and examples/) with runc instead, to tell a runner bug from a README one.
+load ../lib/common
+load ../lib/registry
+load ../lib/examples_helpers
+
+setup_file() {
+  registry_setup_file
+  registry_start plain
+  REG=127.0.0.1:$REG_plain_PORT
+  export REG
+  registry_push "$(fixture_layout busybox)" busybox:latest "$REG/library/alpine:latest"
+}
+
+teardown_file() { registry_teardown_file; }
+
+blocks() { python3 "$SRC/tests/lib/readme_blocks.py" "$SRC/README.md" "$@"; }
+
+@test "README: the two commands for a fresh machine come first, as they are" {
+  run blocks first
+  [ "${lines[0]}" = "make demo" ]
+  [ "${lines[1]}" = "make deps && make check" ]
+  # and they are the first commands a reader meets
+  [ "$(grep -n -m1 '^```' "$SRC/README.md" | cut -d: -f1)" -lt 10 ]
+}
+
+@test "README: every block not run says why" {
+  run blocks skipped
+  echo "$output"
+  [ "$status" -eq 0 ]
+  while IFS= read -r l; do
+    [ -n "${l#*: }" ]
+  done <<<"$output"
+}
+
+@test "README: each synopsis is the program's --help" {
+  local p usage
+  for p in img-fetch img-unpack mkbundle netsetup runner; do
+    usage=$("$BIN/$p" --help 2>&1 | grep -i -m1 '^usage:' || true)
+    if [ -z "$usage" ]; then
+      [ "$p" = runner ] && [ "$(examples_runtime)" != runner ] && continue
+      echo "$p --help has no usage line"; return 1
+    fi
+    usage=$(printf '%s' "${usage#*: }" | sed 's/[[:space:]]*$//')
+    grep -qxF -- "$usage" "$SRC/README.md" || { echo "README lacks: $usage"; return 1; }
+  done
+}
+
+@test "README: every sh block runs (sandboxed; see the convention above)" {
+  local rt
+  rt=$(examples_runtime)
+  mkdir -p "$TESTTMP/home"
+  {
+    echo 'set -e'
+    echo "cd $(printf '%q' "$SRC")"
+    echo "export OCIKIT_STORE=$TESTTMP/store TMPDIR=$TESTTMP HOME=$TESTTMP/home RUNTIME=$rt"
+    echo "export OCIKIT_BUILD=$(printf '%q' "$BUILD") PATH=$(printf '%q' "$PATH")"
+    [ "$rt" = runner ] || echo "runner() { $rt \"\$@\"; }"
+    blocks run "$REG"
+  } >"$TESTTMP/readme.sh"
+  git -C "$SRC" status --porcelain >"$TESTTMP/git-before"
+  ip link show ocikit0 >/dev/null 2>&1 || "$SRC/examples/run-image" "$REG/library/alpine" true
+  host_state >"$TESTTMP/before"
+  run bash "$TESTTMP/readme.sh" </dev/null
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # what the blocks print where the README says what they print
+  [[ "$output" == *"$REG/library/alpine:latest@sha256:"* ]]
+  [[ "$output" == *"hello from "*", 10.88."* ]]
+  [[ "$output" == *"hello world from run-image-"* ]]
+  [[ "$output" == *"hostname: run-image-"*"host reachable: yes"* ]]
+  [[ "$output" == *"$REG/library/alpine:latest"* ]]
+  [[ "$output" == *'"/bin/sh"'* ]]
+  [[ "$output" == *"example.org/mine:1@sha256:"* ]]
+  host_state >"$TESTTMP/after"
+  diff -u "$TESTTMP/before" "$TESTTMP/after"
+  git -C "$SRC" status --porcelain >"$TESTTMP/git-after"
+  diff -u "$TESTTMP/git-before" "$TESTTMP/git-after"
+}
