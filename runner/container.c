@@ -192,6 +192,10 @@ int container_create (const struct container_opts *o, container *c, oci_error **
                      &c->cg, err) < 0)
     return -1;
   c->st.cgroup_path = strdup (cgroup_path (c->cg));
+  /* a runtime killed from here on leaves enough for delete --force to
+     find the cgroup */
+  if (state_save (&c->st, err) < 0)
+    return -1;
   if (!o->run && (c->listen_fd = listen_start_socket (c->st.dirfd, err)) < 0)
     return -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)

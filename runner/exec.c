@@ -266,6 +266,7 @@ int cmd_exec (int argc, char **argv, oci_error **err)
   cleanup_close int dirfd = -1;
   cleanup_close int croot = -1;
   cleanup_close int sfd = -1;
+  cleanup_close int own_pidns = -1;
   cleanup_state container_state st = { .dirfd = -1 };
   cleanup_config bundle_config cfg = { 0 };
   cleanup_json yajl_val procdoc = NULL;
@@ -337,6 +338,10 @@ int cmd_exec (int argc, char **argv, oci_error **err)
   st.dirfd = -1;
   if (st.cgroup_path && cgroup_open (CGROUP_DEFAULT_ROOT, st.cgroup_path, &cg, err) < 0)
     goto out;
+  /* setns(CLONE_NEWPID) applies to our children only; we switch back
+     right after the clone (threads cannot be created while it is set,
+     which sanitizers' exit-time leak checks need) */
+  own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
   for (int i = 0; i < njoin; i++)
     if (join[i].flag == CLONE_NEWPID && setns (join[i].fd, CLONE_NEWPID) < 0)
       {
@@ -371,6 +376,8 @@ int cmd_exec (int argc, char **argv, oci_error **err)
       }
     if (v2fd >= 0)
       close (v2fd);
+    if (pid != 0 && own_pidns >= 0)
+      setns (own_pidns, CLONE_NEWPID);
   }
   if (pid < 0)
     {
