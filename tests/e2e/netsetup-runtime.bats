@@ -36,11 +36,11 @@ make_bundle() {
 }
 
 # rt RUNTIME ARGS…: the runtime with a private state root (crun through
-# tests/lib/netsetup_crun, for this hybrid-cgroup host).
+# tests/lib/crun_hybrid, for this hybrid-cgroup host).
 rt() {
   local r=$1 exe=$1
   shift
-  [ "$r" = crun ] && exe=$SRC/tests/lib/netsetup_crun
+  [ "$r" = crun ] && exe=$SRC/tests/lib/crun_hybrid
   "$exe" --root "$TESTTMP/$r-root" "$@"
 }
 
