@@ -186,9 +186,10 @@ int container_create (const struct container_opts *o, container *c, oci_error **
   c->st.annotations = json_get_object (c->cfg.doc, "annotations");
   if (write_file_atomic (c->st.dirfd, "config.json", c->cfg.text, c->cfg.len, 0600, err) < 0)
     return -1;
-  if (cgroup_create (CGROUP_DEFAULT_ROOT, json_get_string (linux_, "cgroupsPath"), o->id,
-                     runner_globals.systemd_cgroup, json_get_object (linux_, "resources"),
-                     &c->cg, err) < 0)
+  /* linux.devices too: the default device allowlist is closed */
+  if (cgroup_create_with_devices (CGROUP_DEFAULT_ROOT, json_get_string (linux_, "cgroupsPath"), o->id,
+                                  runner_globals.systemd_cgroup, json_get_object (linux_, "resources"),
+                                  json_get_array (linux_, "devices"), &c->cg, err) < 0)
     return -1;
   c->st.cgroup_path = strdup (cgroup_path (c->cg));
   if (!o->run && (c->listen_fd = listen_start_socket (c->st.dirfd, err)) < 0)
