@@ -163,8 +163,13 @@ int container_create (const struct container_opts *o, container *c, oci_error **
     return oci_error_set (err, 0, "config.json: a mount namespace is required");
   if (c->ns.njoin > 0 && c->ns.join[0].flag == CLONE_NEWUSER && (c->ns.create & CLONE_NEWPID))
     return oci_error_set (err, 0, "config.json: a new pid namespace inside a joined user namespace is not supported");
-  if (seccomp_program_build (json_get (linux_, "seccomp"), &c->seccomp, err) < 0)
-    return -1;
+  {
+    /* repeated containers with one profile skip libseccomp's compile */
+    char cache[4096];
+    snprintf (cache, sizeof cache, "%s/seccomp-cache", runner_globals.root);
+    if (seccomp_program_build_cached (json_get (linux_, "seccomp"), cache, &c->seccomp, err) < 0)
+      return -1;
+  }
 
   if (state_root_open (runner_globals.root, true, &rootfd_root, err) < 0)
     return -1;
