@@ -164,8 +164,13 @@ int container_create (const struct container_opts *o, container *c, oci_error **
     return oci_error_set (err, 0, "config.json: a mount namespace is required");
   if (c->ns.njoin > 0 && c->ns.join[0].flag == CLONE_NEWUSER && (c->ns.create & CLONE_NEWPID))
     return oci_error_set (err, 0, "config.json: a new pid namespace inside a joined user namespace is not supported");
-  if (seccomp_program_build (json_get (linux_, "seccomp"), &c->seccomp, err) < 0)
-    return -1;
+  {
+    /* repeated containers with one profile skip libseccomp's compile */
+    char cache[4096];
+    snprintf (cache, sizeof cache, "%s/seccomp-cache", runner_globals.root);
+    if (seccomp_program_build_cached (json_get (linux_, "seccomp"), cache, &c->seccomp, err) < 0)
+      return -1;
+  }
 
   if (state_root_open (runner_globals.root, true, &rootfd_root, err) < 0)
     return -1;
@@ -187,9 +192,10 @@ int container_create (const struct container_opts *o, container *c, oci_error **
   c->st.annotations = json_get_object (c->cfg.doc, "annotations");
   if (state_write_atomic (c->st.dirfd, "config.json", c->cfg.text, c->cfg.len, 0600, err) < 0)
     return -1;
-  if (cgroup_create (CGROUP_DEFAULT_ROOT, json_get_string (linux_, "cgroupsPath"), o->id,
-                     runner_globals.systemd_cgroup, json_get_object (linux_, "resources"),
-                     &c->cg, err) < 0)
+  /* linux.devices too: the default device allowlist is closed */
+  if (cgroup_create_with_devices (CGROUP_DEFAULT_ROOT, json_get_string (linux_, "cgroupsPath"), o->id,
+                                  runner_globals.systemd_cgroup, json_get_object (linux_, "resources"),
+                                  json_get_array (linux_, "devices"), &c->cg, err) < 0)
     return -1;
   c->st.cgroup_path = strdup (cgroup_path (c->cg));
   /* a runtime killed from here on leaves enough for delete --force to

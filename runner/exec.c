@@ -274,6 +274,7 @@ int cmd_exec (int argc, char **argv, oci_error **err)
   struct ns_join join[NS_MAX];
   int njoin = 0, sv[2] = { -1, -1 }, ch, status = 1, master = -1;
   seccomp_program *seccomp = NULL;
+  char seccomp_cache[4096];
   cgroup *cg = NULL;
   struct clone_args cargs = { .exit_signal = SIGCHLD };
   struct exec_child x;
@@ -319,7 +320,9 @@ int cmd_exec (int argc, char **argv, oci_error **err)
       oci_error_set (err, 0, "--tty needs --console-socket when exec detaches");
       goto out;
     }
-  if (seccomp_program_build (json_get (json_get_object (cfg.doc, "linux"), "seccomp"), &seccomp, err) < 0)
+  snprintf (seccomp_cache, sizeof seccomp_cache, "%s/seccomp-cache", runner_globals.root);
+  if (seccomp_program_build_cached (json_get (json_get_object (cfg.doc, "linux"), "seccomp"),
+                                    seccomp_cache, &seccomp, err) < 0)
     goto out;
   if (open_namespaces (st.pid, join, &njoin, err) < 0)
     goto out;

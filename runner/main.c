@@ -27,6 +27,8 @@ static const struct
   { "ps", cmd_ps, false, "list the processes of a container" },
   { "pause", cmd_pause, false, "suspend the processes of a container" },
   { "resume", cmd_resume, false, "resume the processes of a container" },
+  { "update", cmd_update, false, "change the resources of a container" },
+  { "events", cmd_events, false, "print resource statistics and OOM events" },
   { "features", cmd_features, false, "print the runtime's features" },
   { "spec", cmd_spec, false, "write a default config.json" },
 };

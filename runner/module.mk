@@ -7,3 +7,5 @@ runner_BIN  := runner
 runner_LIBS := -Wl,--as-needed -Wl,-Bstatic -lseccomp -lyajl_s -Wl,-Bdynamic
 DEPS += libseccomp-dev crun runc
 DEPS += busybox-static jq hyperfine
+# drop-in tests (tests/e2e/dropin-*.bats): podman + conmon, containerd + ctr, CNI bridge
+DEPS += podman conmon containerd containernetworking-plugins
