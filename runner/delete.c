@@ -39,5 +39,5 @@ int cmd_delete (int argc, char **argv, oci_error **err)
       return 1;
     }
   dirfd = st.dirfd;
-  return container_delete (rootfd, &st, force, err) < 0 ? 1 : 0;
+  return container_delete (rootfd, &st, force, NULL, NULL, err) < 0 ? 1 : 0;
 }

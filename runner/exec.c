@@ -20,6 +20,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "container.h"
+#include "enter.h"
 #include "fileutil.h"
 #include "init.h"
 #include "json.h"
@@ -182,6 +183,8 @@ struct exec_child
   int sync_fd;
   int preserve_fds;
   seccomp_program *seccomp;
+  cgroup *cg;
+  bool cg_all;
 };
 
 _Noreturn static void exec_child_main (struct exec_child *x)
@@ -194,6 +197,9 @@ _Noreturn static void exec_child_main (struct exec_child *x)
   signals_unblock_all ();
   if (sync_recv (x->sync_fd, &m, NULL) <= 0 || m.type != SYNC_GO)
     _exit (1);
+  /* still the host's root here: join the cgroup on the fast path */
+  if (x->cg && enter_self (x->cg, x->cg_all, &err) < 0)
+    goto fail;
   for (int i = 0; i < x->njoin; i++)
     if (x->join[i].flag != CLONE_NEWPID && setns (x->join[i].fd, x->join[i].flag) < 0)
       {
@@ -349,7 +355,26 @@ int cmd_exec (int argc, char **argv, oci_error **err)
     goto out;
   x = (struct exec_child) { .plan = &plan, .join = join, .njoin = njoin, .rootfd = croot,
                             .sync_fd = sv[1], .preserve_fds = eo.preserve_fds, .seccomp = seccomp };
-  pid = (pid_t) syscall (SYS_clone3, &cargs, sizeof cargs);
+  {
+    int v2fd = enter_v2_clone_fd (cg);
+    x.cg = cg;
+    x.cg_all = v2fd < 0;
+    if (v2fd >= 0)
+      {
+        cargs.flags |= CLONE_INTO_CGROUP;
+        cargs.cgroup = (unsigned) v2fd;
+      }
+    pid = (pid_t) syscall (SYS_clone3, &cargs, sizeof cargs);
+    if (pid < 0 && v2fd >= 0)
+      {
+        cargs.flags &= ~CLONE_INTO_CGROUP;
+        cargs.cgroup = 0;
+        x.cg_all = true;
+        pid = (pid_t) syscall (SYS_clone3, &cargs, sizeof cargs);
+      }
+    if (v2fd >= 0)
+      close (v2fd);
+  }
   if (pid < 0)
     {
       oci_error_set (err, errno, "create process (clone3)");
@@ -361,8 +386,6 @@ int cmd_exec (int argc, char **argv, oci_error **err)
       exec_child_main (&x);
     }
   close (steal_fd (&sv[1]));
-  if (cg && cgroup_enter (cg, pid, err) < 0)
-    goto out_kill;
   if (sync_send (sv[0], SYNC_GO, 0, NULL) < 0)
     {
       oci_error_set (err, errno, "exec");
@@ -402,7 +425,7 @@ int cmd_exec (int argc, char **argv, oci_error **err)
     {
       char buf[32];
       int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-      if (write_file_atomic (AT_FDCWD, eo.pid_file, buf, n, 0644, err) < 0)
+      if (state_write_atomic (AT_FDCWD, eo.pid_file, buf, n, 0644, err) < 0)
         goto out_kill;
     }
   if (eo.detach)

@@ -202,7 +202,26 @@ int state_save (const container_state *st, oci_error **err)
   yajl_gen_map_close (g);
   if (json_gen_result (g, &text, &len, err) < 0)
     return -1;
-  return write_file_atomic (st->dirfd, "state.json", text, len, 0600, err);
+  return state_write_atomic (st->dirfd, "state.json", text, len, 0600, err);
+}
+
+int state_write_atomic (int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                        oci_error **err)
+{
+  char tmp[4096];
+  cleanup_close int fd = -1;
+  if (snprintf (tmp, sizeof tmp, "%s.tmp%d", path, (int) getpid ()) >= (int) sizeof tmp)
+    return oci_error_set (err, ENAMETOOLONG, "write `%s`", path);
+  fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0)
+    return oci_error_set (err, errno, "write `%s`", path);
+  if (write_all (fd, buf, len) < 0 || renameat (dirfd, tmp, dirfd, path) < 0)
+    {
+      int e = errno;
+      unlinkat (dirfd, tmp, 0);
+      return oci_error_set (err, e, "write `%s`", path);
+    }
+  return 0;
 }
 
 static char *dup_or_null (const char *s) { return s && *s ? strdup (s) : NULL; }

@@ -39,3 +39,17 @@ check_demo_output() {
   # the demo's own temporary dir (store, archive) is gone too
   [ -z "$(ls -d "$TESTTMP"/ocikit-demo.* 2>/dev/null)" ]
 }
+
+@test "demo: make demo twice on a fresh clone (without its apt-get step)" {
+  # a clone of the committed tree: nothing untracked or prebuilt helps;
+  # `-o deps` skips `make deps` (apt-get: network) but runs all the rest
+  git clone -q "$SRC" "$TESTTMP/clone"
+  run make -C "$TESTTMP/clone" -s -j2 -o deps demo
+  echo "$output"
+  [ "$status" -eq 0 ]
+  check_demo_output
+  run make -C "$TESTTMP/clone" -s -o deps demo
+  echo "$output"
+  [ "$status" -eq 0 ]
+  check_demo_output
+}
