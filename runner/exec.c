@@ -271,7 +271,7 @@ int cmd_exec (int argc, char **argv, oci_error **err)
   cleanup_json yajl_val procdoc = NULL;
   cleanup_process_plan process_plan plan = { 0 };
   struct ns_join join[NS_MAX];
-  int njoin = 0, sv[2] = { -1, -1 }, ch, status = 1, master = -1;
+  int njoin = 0, sv[2] = { -1, -1 }, ch, status = 1, master = -1, own_pidns = -1;
   seccomp_program *seccomp = NULL;
   char seccomp_cache[4096];
   cgroup *cg = NULL;
@@ -340,6 +340,8 @@ int cmd_exec (int argc, char **argv, oci_error **err)
   st.dirfd = -1;
   if (st.cgroup_path && cgroup_open (CGROUP_DEFAULT_ROOT, st.cgroup_path, &cg, err) < 0)
     goto out;
+  /* our own pid namespace, to return to once the child is made */
+  own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
   for (int i = 0; i < njoin; i++)
     if (join[i].flag == CLONE_NEWPID && setns (join[i].fd, CLONE_NEWPID) < 0)
       {
@@ -375,6 +377,14 @@ int cmd_exec (int argc, char **argv, oci_error **err)
     if (v2fd >= 0)
       close (v2fd);
   }
+  /* setns(CLONE_NEWPID) only moves our children; while it holds, this
+     process cannot make threads (clone(2): CLONE_THREAD needs the same
+     pid namespace for children), which hangs LeakSanitizer at exit */
+  if (own_pidns >= 0)
+    {
+      setns (own_pidns, CLONE_NEWPID);
+      close (steal_fd (&own_pidns));
+    }
   if (pid < 0)
     {
       oci_error_set (err, errno, "create process (clone3)");
@@ -438,6 +448,11 @@ out_kill:
   waitpid (pid, NULL, 0);
   status = 1;
 out:
+  if (own_pidns >= 0)
+    {
+      setns (own_pidns, CLONE_NEWPID);
+      close (own_pidns);
+    }
   if (sv[0] >= 0)
     close (sv[0]);
   if (sv[1] >= 0)
