@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fileutil.h"
 #include "json.h"
@@ -316,6 +317,19 @@ enum container_status state_status (const container_state *st)
     return STATUS_STOPPED;
   if (faccessat (st->dirfd, STATE_START_SOCKET, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return STATUS_CREATED;
+  if (st->cgroup_path && strcmp (st->cgroup_path, "/") != 0)
+    {
+      /* the freezer is the truth (a pause mark can be stale) */
+      cgroup *cg = NULL;
+      cleanup_error oci_error *e = NULL;
+      bool frozen = false;
+      int r = cgroup_open (CGROUP_DEFAULT_ROOT, st->cgroup_path, &cg, &e);
+      if (r == 0)
+        r = cgroup_is_frozen (cg, &frozen, &e);
+      cgroup_free (cg);
+      if (r == 0)
+        return frozen ? STATUS_PAUSED : STATUS_RUNNING;
+    }
   if (faccessat (st->dirfd, STATE_PAUSED_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return STATUS_PAUSED;
   return STATUS_RUNNING;

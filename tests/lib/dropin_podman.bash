@@ -27,6 +27,8 @@ dropin_podman_init() {
   cat >"$PD/podman" <<SH
 #!/bin/sh
 export CONTAINERS_CONF=$CONTAINERS_CONF
+# conmon drops a file "oom" into the caller's directory after an OOM kill
+cd "$PD/tmp" || exit 125
 exec podman --root "$PD/root" --runroot "$PD/runroot" --tmpdir "$PD/tmp" \\
   --network-config-dir "$PD/net" --cgroup-manager cgroupfs --events-backend file \\
   --runtime "$RUNTIME" "\$@"
