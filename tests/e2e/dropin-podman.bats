@@ -173,7 +173,8 @@ run_d() {
   # podman exec passes no consoleSize: conmon resizes the pty once it is
   # attached, so a process may start with 0x0 (crun: 9 of 20 runs, runc
   # is slow enough not to show it); wait for the size as a shell would
-  run timeout 60 script -qec "stty rows 41 cols 99; $PD/podman exec -t tt sh -c 'for i in \$(seq 1 30); do stty size 2>/dev/null && exit; sleep 0.1; done'" /dev/null
+  # (until the resize, the pty may have any size: wait for the caller's)
+  run timeout 60 script -qec "stty rows 41 cols 99; $PD/podman exec -t tt sh -c 'for i in \$(seq 1 30); do [ \"\$(stty size 2>/dev/null)\" = \"41 99\" ] && break; sleep 0.1; done; stty size'" /dev/null
   echo "$output"
   [[ "$output" == *"41 99"* ]]
 }
