@@ -143,7 +143,7 @@ int container_create (const struct container_opts *o, container *c, oci_error **
   int rootfd_root = -1, sv[2];
   struct init_ctx ictx;
   struct clone_args args = { .exit_signal = SIGCHLD };
-  int create, unshare_later, v2fd = -1;
+  int create, unshare_later;
   pid_t pid;
 
   memset (c, 0, sizeof *c);
@@ -235,26 +235,11 @@ int container_create (const struct container_opts *o, container *c, oci_error **
      on the kernel's fast path (enter.h) */
   if (!(c->ns.create & CLONE_NEWUSER) && !(c->ns.njoin > 0 && c->ns.join[0].flag == CLONE_NEWUSER))
     {
-      v2fd = enter_v2_clone_fd (c->cg);
       ictx.cg = c->cg;
-      ictx.cg_all = v2fd < 0;
-      if (v2fd >= 0)
-        {
-          args.flags |= CLONE_INTO_CGROUP;
-          args.cgroup = (unsigned) v2fd;
-        }
+      pid = enter_clone (&args, c->cg, &ictx.cg_all);
     }
-  pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0 && v2fd >= 0)
-    {
-      /* a v2 cgroup that refuses processes at birth: join it by write */
-      args.flags &= ~CLONE_INTO_CGROUP;
-      args.cgroup = 0;
-      ictx.cg_all = true;
-      pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-    }
-  if (v2fd >= 0)
-    close (v2fd);
+  else
+    pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0)
     {
       close (sv[1]);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup_internal.h"
@@ -13,6 +14,34 @@ int enter_v2_clone_fd (cgroup *cg)
   if (cg == NULL || cg->fake || (h = cgroup_hier_v2 (cg)) == NULL)
     return -1;
   return open (h->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+pid_t enter_clone (struct clone_args *args, cgroup *cg, bool *join_all)
+{
+  int v2fd = enter_v2_clone_fd (cg);
+  pid_t pid;
+
+  *join_all = v2fd < 0;
+  if (v2fd >= 0)
+    {
+      args->flags |= CLONE_INTO_CGROUP;
+      args->cgroup = (unsigned) v2fd;
+    }
+  pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
+  if (pid < 0 && v2fd >= 0)
+    {
+      args->flags &= ~CLONE_INTO_CGROUP;
+      args->cgroup = 0;
+      *join_all = true;
+      pid = (pid_t) syscall (SYS_clone3, args, sizeof *args);
+    }
+  if (v2fd >= 0)
+    {
+      int saved = errno;
+      close (v2fd);
+      errno = saved;
+    }
+  return pid;
 }
 
 int enter_self (cgroup *cg, bool all, oci_error **err)

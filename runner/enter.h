@@ -11,7 +11,9 @@
 #ifndef RUNNER_ENTER_H
 #define RUNNER_ENTER_H
 
+#include <linux/sched.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "cgroup.h"
 #include "error.h"
@@ -19,6 +21,11 @@
 /* The v2 directory of cg as an fd for clone_args.cgroup, or -1 (no v2
    hierarchy, or a test layout). */
 int enter_v2_clone_fd (cgroup *cg);
+/* clone3(args), straight into cg's v2 directory where there is one
+   (CLONE_INTO_CGROUP; a v2 cgroup that refuses processes at birth falls
+   back to a plain clone). *join_all tells the child to join every
+   hierarchy itself with enter_self (no v2 clone-fd was used). */
+pid_t enter_clone (struct clone_args *args, cgroup *cg, bool *join_all);
 /* In the child: move ourselves into every v1 hierarchy (all of them when
    `all`, i.e. when CLONE_INTO_CGROUP was not used). */
 int enter_self (cgroup *cg, bool all, oci_error **err);

@@ -360,28 +360,10 @@ int cmd_exec (int argc, char **argv, oci_error **err)
     goto out;
   x = (struct exec_child) { .plan = &plan, .join = join, .njoin = njoin, .rootfd = croot,
                             .sync_fd = sv[1], .preserve_fds = eo.preserve_fds, .seccomp = seccomp };
-  {
-    int v2fd = enter_v2_clone_fd (cg);
-    x.cg = cg;
-    x.cg_all = v2fd < 0;
-    if (v2fd >= 0)
-      {
-        cargs.flags |= CLONE_INTO_CGROUP;
-        cargs.cgroup = (unsigned) v2fd;
-      }
-    pid = (pid_t) syscall (SYS_clone3, &cargs, sizeof cargs);
-    if (pid < 0 && v2fd >= 0)
-      {
-        cargs.flags &= ~CLONE_INTO_CGROUP;
-        cargs.cgroup = 0;
-        x.cg_all = true;
-        pid = (pid_t) syscall (SYS_clone3, &cargs, sizeof cargs);
-      }
-    if (v2fd >= 0)
-      close (v2fd);
-    if (pid != 0 && own_pidns >= 0)
-      setns (own_pidns, CLONE_NEWPID);
-  }
+  x.cg = cg;
+  pid = enter_clone (&cargs, cg, &x.cg_all);
+  if (pid != 0 && own_pidns >= 0)
+    setns (own_pidns, CLONE_NEWPID);
   if (pid < 0)
     {
       oci_error_set (err, errno, "create process (clone3)");
