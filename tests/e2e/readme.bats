@@ -16,9 +16,22 @@
 #   examples/demo (deps and build are done); `make install` uses the build
 #   under test; EXAMPLE_RUNTIME=runc runs the README's `runner` commands
 #   (and examples/) with runc instead, to tell a runner bug from a README one.
+# - `/usr/local/bin/runner` (the installed runner the podman and containerd
+#   examples name) becomes the runtime under test (build/bin/runner, or
+#   EXAMPLE_RUNTIME's). `podman` and `ctr` are shell functions that add
+#   private roots, the way tests/e2e/dropin-{podman,containerd}.bats run
+#   them (tests/lib/dropin_{podman,containerd}.bash): podman with its own
+#   --root/--runroot/--tmpdir, a containers.conf with this host's ulimits,
+#   a private bridge network and a registries.conf that lets it pull from
+#   the local (plain HTTP) test registry; ctr talks to a private containerd
+#   on its own socket, pulls with --plain-http, and `ctr run` gets a private
+#   runc root, fifo dir and cgroup. Both are set up for the run and torn
+#   down after it, also when it fails.
 load ../lib/common
 load ../lib/registry
 load ../lib/examples_helpers
+load ../lib/dropin_podman
+load ../lib/dropin_containerd
 
 setup_file() {
   registry_setup_file
@@ -62,16 +75,41 @@ blocks() { python3 "$SRC/tests/lib/readme_blocks.py" "$SRC/README.md" "$@"; }
   done
 }
 
+# readme_engines: the private podman and containerd the README's podman
+# and ctr commands use (see the convention above); torn down by defer.
+readme_engines() {
+  defer dropin_podman_fini
+  dropin_podman_init
+  # pulls from the local test registry, which speaks plain HTTP
+  printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$PD/registries.conf"
+  sed -i "2a export CONTAINERS_REGISTRIES_CONF=$PD/registries.conf" "$PD/podman"
+  defer dropin_containerd_fini
+  dropin_containerd_init
+}
+
 @test "README: every sh block runs (sandboxed; see the convention above)" {
   local rt
   rt=$(examples_runtime)
+  RUNTIME=$(command -v "$rt")
+  readme_engines
   mkdir -p "$TESTTMP/home"
   {
     echo 'set -e'
     echo "cd $(printf '%q' "$SRC")"
     echo "export OCIKIT_STORE=$TESTTMP/store TMPDIR=$TESTTMP HOME=$TESTTMP/home RUNTIME=$rt"
     echo "export OCIKIT_BUILD=$(printf '%q' "$BUILD") PATH=$(printf '%q' "$PATH")"
+    echo "export README_RUNTIME=$(printf '%q' "$RUNTIME")"
     [ "$rt" = runner ] || echo "runner() { $rt \"\$@\"; }"
+    echo "podman() { $(printf '%q' "$PD/podman") \"\$@\"; }"
+    echo "ctr() {"
+    echo "  local a=$(printf '%q' "$CD/containerd.sock")"
+    echo '  case "$1 ${2:-}" in'
+    echo '  "image pull"|"images pull") shift 2; command ctr --address "$a" image pull --plain-http "$@" ;;'
+    echo "  run\\ *) shift; command ctr --address \"\$a\" run --runc-root $(printf '%q' "$CD/runc") \\"
+    echo "      --fifo-dir $(printf '%q' "$CD/fifo") --cgroup /$DROPIN_CGROUP/readme \"\$@\" ;;"
+    echo '  *) command ctr --address "$a" "$@" ;;'
+    echo '  esac'
+    echo '}'
     blocks run "$REG"
   } >"$TESTTMP/readme.sh"
   git -C "$SRC" status --porcelain >"$TESTTMP/git-before"
@@ -84,6 +122,8 @@ blocks() { python3 "$SRC/tests/lib/readme_blocks.py" "$SRC/README.md" "$@"; }
   [[ "$output" == *"$REG/library/alpine:latest@sha256:"* ]]
   [[ "$output" == *"hello from "*", 10.88."* ]]
   [[ "$output" == *"hello world from run-image-"* ]]
+  # podman's and ctr's `echo hello`, through the runtime under test
+  [ "$(printf '%s\n' "$output" | grep -cx hello)" -eq 2 ]
   [[ "$output" == *"hostname: run-image-"*"host reachable: yes"* ]]
   [[ "$output" == *"$REG/library/alpine:latest"* ]]
   [[ "$output" == *'"/bin/sh"'* ]]

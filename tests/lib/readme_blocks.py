@@ -24,6 +24,9 @@ SUBSTITUTIONS = [
     (re.compile(r"^make demo$"), "examples/demo"),
     # install from the build under test, not whatever build/ holds
     (re.compile(r"^make install "), 'make -s O="$OCIKIT_BUILD" install '),
+    # the installed runner the podman and containerd examples name: the
+    # runtime under test (the built runner, or EXAMPLE_RUNTIME's)
+    (re.compile(r"/usr/local/bin/runner(?![\w-])"), '"$README_RUNTIME"'),
 ]
 
 
