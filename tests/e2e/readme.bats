@@ -21,8 +21,9 @@
 #   EXAMPLE_RUNTIME's). `podman` and `ctr` are shell functions that add
 #   private roots, the way tests/e2e/dropin-{podman,containerd}.bats run
 #   them (tests/lib/dropin_{podman,containerd}.bash): podman with its own
-#   --root/--runroot/--tmpdir, a containers.conf with this host's ulimits,
-#   a private bridge network and a registries.conf that lets it pull from
+#   --root/--runroot/--tmpdir, the README's containers.conf (with its
+#   runner path substituted, plus this host's ulimits), a private bridge
+#   network and a registries.conf that lets it pull from
 #   the local (plain HTTP) test registry; ctr talks to a private containerd
 #   on its own socket, pulls with --plain-http, and `ctr run` gets a private
 #   runc root, fifo dir and cgroup. Both are set up for the run and torn
@@ -83,6 +84,19 @@ readme_engines() {
   # pulls from the local test registry, which speaks plain HTTP
   printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$PD/registries.conf"
   sed -i "2a export CONTAINERS_REGISTRIES_CONF=$PD/registries.conf" "$PD/podman"
+  # the README's containers.conf, not the drop-in tests' --runtime, says
+  # which runtime podman uses (plus this host's ulimits, as in
+  # tests/lib/dropin_podman.bash)
+  sed -i 's| --runtime "[^"]*"||' "$PD/podman"
+  if grep -q -- --runtime "$PD/podman"; then echo "$PD/podman still names a runtime"; return 1; fi
+  {
+    printf '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n'
+    blocks config containers.conf | sed "s|/usr/local/bin/runner|$RUNTIME|"
+  } >"$CONTAINERS_CONF"
+  # podman took the README's runtime from it
+  local used
+  used=$(P info --format '{{.Host.OCIRuntime.Path}}')
+  [ "$used" = "$RUNTIME" ] || { echo "podman uses $used, not $RUNTIME"; cat "$CONTAINERS_CONF"; return 1; }
   defer dropin_containerd_fini
   dropin_containerd_init
 }
@@ -122,8 +136,9 @@ readme_engines() {
   [[ "$output" == *"$REG/library/alpine:latest@sha256:"* ]]
   [[ "$output" == *"hello from "*", 10.88."* ]]
   [[ "$output" == *"hello world from run-image-"* ]]
-  # podman's and ctr's `echo hello`, through the runtime under test
-  [ "$(printf '%s\n' "$output" | grep -cx hello)" -eq 2 ]
+  # podman's (--runtime, then containers.conf) and ctr's `echo hello`,
+  # through the runtime under test
+  [ "$(printf '%s\n' "$output" | grep -cx hello)" -eq 3 ]
   [[ "$output" == *"hostname: run-image-"*"host reachable: yes"* ]]
   [[ "$output" == *"$REG/library/alpine:latest"* ]]
   [[ "$output" == *'"/bin/sh"'* ]]

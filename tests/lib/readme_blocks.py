@@ -9,6 +9,8 @@ MODE run      a bash script of every ```sh block to run, in order, each
               inside the test substituted (see SUBSTITUTIONS)
 MODE skipped  one line per block marked not run: "LINE: REASON"
 MODE first    the first two ```sh blocks, one line each
+MODE config NAME  the first ```toml block after the prose that names NAME
+              (e.g. containers.conf), as the README shows it
 """
 import re
 import sys
@@ -53,6 +55,22 @@ def blocks(path):
     return out
 
 
+def config_block(path, name):
+    """The text of the first ```toml block after a prose line naming NAME."""
+    named, cur = False, None
+    with open(path) as f:
+        for line in f:
+            if cur is not None:
+                if line.startswith("```"):
+                    return "".join(cur)
+                cur.append(line)
+            elif line.startswith("```toml") and named:
+                cur = []
+            elif not line.startswith("```") and name in line:
+                named = True
+    raise SystemExit("readme_blocks.py: no toml block after " + name)
+
+
 def substitute(line, registry):
     for pat, rep in SUBSTITUTIONS:
         line = pat.sub(rep, line)
@@ -75,6 +93,8 @@ def main():
         for start, _, reason in bs:
             if reason is not None:
                 print("%d: %s" % (start, reason))
+    elif mode == "config":
+        print(config_block(path, sys.argv[3]), end="")
     elif mode == "first":
         for _, lines, _ in bs[:2]:
             print(" ; ".join(lines))
