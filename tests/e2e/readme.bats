@@ -28,6 +28,11 @@
 #   on its own socket, pulls with --plain-http, and `ctr run` gets a private
 #   runc root, fifo dir and cgroup. Both are set up for the run and torn
 #   down after it, also when it fails.
+# - Two configuration blocks are used, not only shown: the ```toml after
+#   the prose naming containers.conf is podman's configuration in that run
+#   (and podman must pick runner from it), the one after config.toml must
+#   come out of `containerd config dump` as a runc-shim runtime with
+#   runner as BinaryName (readme_blocks.py MODE config).
 load ../lib/common
 load ../lib/registry
 load ../lib/examples_helpers
@@ -147,4 +152,21 @@ readme_engines() {
   diff -u "$TESTTMP/before" "$TESTTMP/after"
   git -C "$SRC" status --porcelain >"$TESTTMP/git-after"
   diff -u "$TESTTMP/git-before" "$TESTTMP/git-after"
+}
+
+@test "README: containerd takes the README's runtime entry (config dump)" {
+  command -v containerd >/dev/null || skip "no containerd"
+  {
+    printf 'version = 2\nroot = "%s/root"\nstate = "%s/state"\n' "$TESTTMP" "$TESTTMP"
+    blocks config config.toml
+  } >"$TESTTMP/config.toml"
+  containerd --config "$TESTTMP/config.toml" config dump >"$TESTTMP/dump.toml"
+  # the CRI plugin knows the runtime "ocikit" as the runc shim with runner
+  python3 - "$TESTTMP/dump.toml" <<'PY'
+import sys, tomllib
+d = tomllib.load(open(sys.argv[1], "rb"))
+rt = d["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["ocikit"]
+assert rt["runtime_type"] == "io.containerd.runc.v2", rt
+assert rt["options"]["BinaryName"] == "/usr/local/bin/runner", rt
+PY
 }
