@@ -127,7 +127,8 @@ static void *committer_main (void *arg)
           store_writer *w = tk->t->w;
           tk->t->w = NULL; /* the commit frees it, whatever the outcome */
           pthread_mutex_unlock (&k->mu);
-          store_blob_commit (w, NULL, &e);
+          if (store_blob_seal (w, NULL, &e) == 0)
+            store_blob_publish (w, &e);
           pthread_mutex_lock (&k->mu);
         }
       task_done (k, tk, e);
