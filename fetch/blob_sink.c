@@ -11,6 +11,7 @@ typedef struct task
   sink_target *t;
   char *buf;  /* NULL: commit */
   size_t len;
+  bool seal_only; /* a commit that leaves the sealed writer in t->w, unnamed */
 } task;
 
 /* Commits wait for fsync, which waits for a journal commit: milliseconds
@@ -124,12 +125,20 @@ static void *committer_main (void *arg)
       tk = pop (&k->chead, &k->ctail);
       if (tk->t->err == NULL)
         {
-          store_writer *w = tk->t->w;
+          store_writer *w = tk->t->w, *keep = NULL;
           tk->t->w = NULL; /* the commit frees it, whatever the outcome */
           pthread_mutex_unlock (&k->mu);
+          /* the bytes durable, then the name (without a directory sync:
+             store_index_set syncs blobs/sha256 before naming any) */
           if (store_blob_seal (w, NULL, &e) == 0)
-            store_blob_publish (w, &e);
+            {
+              if (tk->seal_only)
+                keep = w;
+              else
+                store_blob_publish (w, &e);
+            }
           pthread_mutex_lock (&k->mu);
+          tk->t->w = keep;
         }
       task_done (k, tk, e);
     }
@@ -243,7 +252,7 @@ void blob_sink_put_buffer (blob_sink *k, char *buf)
   pthread_mutex_unlock (&k->mu);
 }
 
-static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len)
+static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool seal_only)
 {
   task *tk = calloc (1, sizeof *tk);
   if (tk == NULL)
@@ -261,6 +270,7 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len)
   tk->t = t;
   tk->buf = buf;
   tk->len = len;
+  tk->seal_only = seal_only;
   pthread_mutex_lock (&k->mu);
   t->pending++;
   push (&k->head, &k->tail, tk);
@@ -270,10 +280,11 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len)
 
 void blob_sink_write (blob_sink *k, sink_target *t, char *buf, size_t len)
 {
-  enqueue (k, t, buf, len);
+  enqueue (k, t, buf, len, false);
 }
 
-void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0); }
+void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, false); }
+void blob_sink_seal (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, true); }
 
 void blob_sink_drain (blob_sink *k, sink_target *t)
 {

@@ -290,9 +290,23 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
   }
 }
 
-int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int parallel,
-                    progress *p, oci_error **err)
+/* Wait for the sealed `last` blob and give it its name. */
+static int publish_last (blob_sink *k, sink_target *t, oci_error **err)
 {
+  bool committed = false;
+  store_writer *w;
+  blob_sink_drain (k, t);
+  blob_sink_state (k, t, &committed, err);
+  if (*err)
+    return -1;
+  w = steal_pointer (&t->w);
+  return store_blob_publish (w, err);
+}
+
+int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int parallel,
+                    const blob_bytes *last, progress *p, oci_error **err)
+{
+  sink_target lt = { 0 };
   CURLM *multi = curl_multi_init ();
   job *jobs = calloc (n ? n : 1, sizeof *jobs);
   blob_sink *sink = NULL;
@@ -334,6 +348,13 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
       if (store_blob_create (s, blobs[i].digest, &jobs[i].t.w, err) < 0)
         goto out;
       remaining++;
+    }
+  if (last && !store_has_blob (s, last->digest))
+    {
+      if (store_blob_create (s, last->digest, &lt.w, err) < 0
+          || store_blob_append (lt.w, last->data, last->len, err) < 0)
+        goto out;
+      blob_sink_seal (sink, &lt);
     }
 
   while (remaining > 0)
@@ -407,6 +428,8 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           }
       }
     }
+  if (lt.w && publish_last (sink, &lt, err) < 0)
+    goto out;
   rc = 0;
 out:
   /* stop the writer thread before the writers it may be using go */
@@ -424,6 +447,8 @@ out:
       oci_error_free (&jobs[i].t.err);
       oci_error_free (&jobs[i].err);
     }
+  store_blob_abort (lt.w);
+  oci_error_free (&lt.err);
   free (jobs);
   if (multi)
     curl_multi_cleanup (multi);

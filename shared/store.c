@@ -33,6 +33,7 @@ struct store
   pthread_mutex_t init_mu;
   pthread_t init_thread;
   bool init_running;
+  bool created;          /* this open laid the store out */
   int init_rc;
   char init_msg[512];
 };
@@ -74,6 +75,7 @@ char *store_default_path (const char *opt)
 }
 
 const char *store_path (const store *s) { return s->path; }
+bool store_is_new (const store *s) { return s->created; }
 int store_dirfd (const store *s) { return s->dirfd; }
 
 static const char layout_doc[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
@@ -251,6 +253,7 @@ int store_open (const char *path, int flags, store **out, oci_error **err)
       if ((s = store_new (path, dfd)) == NULL)
         return oci_error_set (err, ENOMEM, "store `%s`", path);
       dfd = -1;
+      s->created = true;
       if (flags & STORE_CREATE_BACKGROUND)
         {
           /* the syncs overlap the caller's first network round trips */

@@ -38,6 +38,8 @@ static inline void store_closep (store **s)
 }
 #define cleanup_store __attribute__ ((cleanup (store_closep)))
 const char *store_path (const store *s);
+/* This open created the layout (nothing was in it before). */
+bool store_is_new (const store *s);
 int store_dirfd (const store *s);
 
 /* Blobs. */
