@@ -306,8 +306,9 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
   }
 }
 
-/* Wait for the sealed `last` blob and give it its name. */
-static int publish_last (blob_sink *k, sink_target *t, oci_error **err)
+/* Wait for the sealed `last` blob and give it its name. t->w belongs to
+   the sink until the drain (a committer holds it while it seals). */
+static int publish_last (blob_sink *k, sink_target *t, const char *digest, oci_error **err)
 {
   bool committed = false;
   store_writer *w;
@@ -316,6 +317,8 @@ static int publish_last (blob_sink *k, sink_target *t, oci_error **err)
   if (*err)
     return -1;
   w = steal_pointer (&t->w);
+  if (w == NULL)
+    return oci_error_set (err, 0, "blob %s: not sealed", digest);
   return store_blob_publish (w, err);
 }
 
@@ -323,6 +326,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
                     const blob_bytes *last, progress *p, oci_error **err)
 {
   sink_target lt = { 0 };
+  bool last_queued = false;
   CURLM *multi = curl_multi_init ();
   job *jobs = calloc (n ? n : 1, sizeof *jobs);
   blob_sink *sink = NULL;
@@ -371,6 +375,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           || store_blob_append (lt.w, last->data, last->len, err) < 0)
         goto out;
       blob_sink_seal (sink, &lt);
+      last_queued = true;
     }
 
   while (remaining > 0)
@@ -444,7 +449,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           }
       }
     }
-  if (lt.w && publish_last (sink, &lt, err) < 0)
+  if (last_queued && publish_last (sink, &lt, last->digest, err) < 0)
     goto out;
   rc = 0;
 out:
