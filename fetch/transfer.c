@@ -367,6 +367,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
         continue;
       if (store_blob_create (s, blobs[i].digest, &jobs[i].t.w, err) < 0)
         goto out;
+      store_blob_reserve (jobs[i].t.w, blobs[i].size);
       remaining++;
     }
   if (last && !store_has_blob (s, last->digest))

@@ -57,6 +57,10 @@ int store_blob_read (store *s, const char *digest, size_t max, char **buf, size_
 int store_blob_create (store *s, const char *expected, store_writer **w, oci_error **err);
 int store_blob_append (store_writer *w, const void *buf, size_t len, oci_error **err);
 long long store_writer_size (const store_writer *w);
+/* Reserve the disk space of a blob whose size is known (the manifest
+   says it): a best effort, errors are ignored (a full disk still shows
+   at append). */
+void store_blob_reserve (store_writer *w, long long size);
 /* Start over (a server that ignored Range). */
 int store_blob_restart (store_writer *w, oci_error **err);
 int store_blob_commit (store_writer *w, char out[DIGEST_STR_LEN + 1], oci_error **err);

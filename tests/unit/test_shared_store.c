@@ -189,6 +189,26 @@ static void test_seal_then_publish (void **state)
   assert_false (store_has_blob (s, "sha256:486ea46224d1bb4fb680f34f7c9ad96a8f24ec88be73ea8e5a6c65260e9cb8a7"));
 }
 
+/* Reserved space changes neither the size nor the digest of the blob. */
+static void test_reserve (void **state)
+{
+  cleanup_store store *s = NULL;
+  cleanup_error oci_error *err = NULL;
+  store_writer *w = NULL;
+  const char *want = "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+  long long size = 0;
+  int fd = -1;
+
+  assert_int_equal (store_open (dir, STORE_CREATE, &s, &err), 0);
+  assert_int_equal (store_blob_create (s, want, &w, &err), 0);
+  store_blob_reserve (w, 1 << 20);
+  assert_int_equal (store_blob_append (w, "hello", 5, &err), 0);
+  assert_int_equal (store_blob_commit (w, NULL, &err), 0);
+  assert_int_equal (store_blob_open (s, want, &fd, &size, &err), 0);
+  close (fd);
+  assert_int_equal (size, 5);
+}
+
 /* STORE_CREATE_BACKGROUND: blobs can be written at once; naming waits for
    the layout; what is left is a layout that opens without STORE_CREATE. */
 static void test_background_layout (void **state)
@@ -319,6 +339,7 @@ int main (void)
     cmocka_unit_test_setup_teardown (test_verify_detects_corruption, setup, teardown),
     cmocka_unit_test_setup_teardown (test_not_a_layout, setup, teardown),
     cmocka_unit_test_setup_teardown (test_seal_then_publish, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_reserve, setup, teardown),
     cmocka_unit_test_setup_teardown (test_background_layout, setup, teardown),
     cmocka_unit_test_setup_teardown (test_killed_anytime_verifies, setup, teardown),
   };
