@@ -1,7 +1,8 @@
 /* The store: an OCI image layout (image-spec image-layout.md) —
    oci-layout, index.json, blobs/sha256/HEX — readable by skopeo and umoci.
    Invariants (DESIGN.md "The store"): a blob is visible only after its
-   digest was verified (written under blobs/tmp/, fsync, link/rename);
+   digest was verified (written as an O_TMPFILE, or under blobs/tmp/,
+   then fsync, link/rename);
    index.json is replaced atomically under an flock; a crash at any point
    leaves a store that verifies clean. */
 #ifndef OCIKIT_STORE_H

@@ -232,6 +232,53 @@ static void test_background_layout (void **state)
   assert_int_equal (bad, 0);
 }
 
+/* The index lock (an flock on oci-layout) keeps concurrent updates from
+   losing each other's entries. */
+static void test_concurrent_index_updates (void **state)
+{
+  cleanup_store store *s = NULL;
+  cleanup_error oci_error *err = NULL;
+  char d[DIGEST_STR_LEN + 1];
+  pid_t kids[2];
+
+  assert_int_equal (store_open (dir, STORE_CREATE, &s, &err), 0);
+  assert_int_equal (store_put_blob (s, "{}", 2, NULL, d, &err), 0);
+  for (int k = 0; k < 2; k++)
+    {
+      kids[k] = fork ();
+      assert_true (kids[k] >= 0);
+      if (kids[k] == 0)
+        {
+          store *c = NULL;
+          oci_error *e = NULL;
+          if (store_open (dir, 0, &c, &e) < 0)
+            _exit (2);
+          for (int i = 0; i < 25; i++)
+            {
+              char name[64];
+              snprintf (name, sizeof name, "example.com/p%d:%d", k, i);
+              if (store_index_set (c, name, MT_OCI_MANIFEST, d, 2, &e) < 0)
+                _exit (3);
+            }
+          _exit (0);
+        }
+    }
+  for (int k = 0; k < 2; k++)
+    {
+      int st;
+      assert_int_equal (waitpid (kids[k], &st, 0), kids[k]);
+      assert_true (WIFEXITED (st) && WEXITSTATUS (st) == 0);
+    }
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < 25; i++)
+      {
+        char name[64];
+        cleanup_free char *got = NULL;
+        snprintf (name, sizeof name, "example.com/p%d:%d", k, i);
+        assert_int_equal (store_index_lookup (s, name, &got, NULL, &err), 0);
+      }
+}
+
 /* What a pull does, over and over, as fast as it can: blobs sealed and
    published without a directory sync each, an index entry naming them. */
 static void churn (const char *path, unsigned seed)
@@ -341,6 +388,7 @@ int main (void)
     cmocka_unit_test_setup_teardown (test_seal_then_publish, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reserve, setup, teardown),
     cmocka_unit_test_setup_teardown (test_background_layout, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_concurrent_index_updates, setup, teardown),
     cmocka_unit_test_setup_teardown (test_killed_anytime_verifies, setup, teardown),
   };
   return cmocka_run_group_tests_name ("store", tests, NULL, NULL);
