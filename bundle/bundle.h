@@ -164,7 +164,6 @@ int parse_env (const char *s, char **out, oci_error **err);
 int parse_env_file (const char *content, const char *path, strv *env, oci_error **err);
 
 /* Capabilities (defaults.c). */
-const char *const *capability_names (size_t *n); /* every name the kernel may know */
 bool capability_known (const char *name);
 
 /* The user inside the container (users.c). */

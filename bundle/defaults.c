@@ -15,20 +15,9 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "capnames.h"
 #include "cleanup.h"
 
-/* linux/capability.h, in number order (0..40). */
-static const char *const all_caps[] = {
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-  "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-  "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-  "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-  "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-  "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-  "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-};
 
 /* docker's (and podman's historical) default set. */
 static const char *const default_caps[] = {
@@ -49,16 +38,12 @@ static const char *const readonly_paths[] = {
 
 #define N(a) (sizeof (a) / sizeof *(a))
 
-const char *const *capability_names (size_t *n)
-{
-  *n = N (all_caps);
-  return all_caps;
-}
-
 bool capability_known (const char *name)
 {
-  for (size_t i = 0; i < N (all_caps); i++)
-    if (strcmp (all_caps[i], name) == 0)
+  size_t n;
+  const char *const *all = capnames_all (&n);
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (all[i], name) == 0)
       return true;
   return false;
 }
@@ -97,9 +82,11 @@ int defaults_capabilities (const bundle_options *o, strv *out, oci_error **err)
   if (add_all)
     {
       unsigned long long mask = bounding_set ();
-      for (size_t i = 0; i < N (all_caps); i++)
+      size_t n;
+      const char *const *all = capnames_all (&n);
+      for (size_t i = 0; i < n; i++)
         if ((mask >> i) & 1)
-          if (strv_push (out, all_caps[i]) < 0)
+          if (strv_push (out, all[i]) < 0)
             return oci_error_set (err, ENOMEM, "capabilities");
     }
   else if (!drop_all)

@@ -88,6 +88,12 @@ int main (int argc, char **argv)
   if (net_config_finish (&conf, &err) < 0)
     return oci_error_report (PROG, &err, 1);
 
+  /* Every command reads or changes the host's links, leases and nftables:
+     say so at once rather than failing on the first netlink call. */
+  if (geteuid () != 0)
+    return fprintf (stderr, PROG ": `%s` needs root (the host's network is changed with "
+                            "CAP_NET_ADMIN)\n", cmd), 1;
+
   if (strcmp (cmd, "up") == 0 || strcmp (cmd, "down") == 0)
     {
       struct hook_state st = { 0 };

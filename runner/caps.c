@@ -12,34 +12,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "capnames.h"
 #include "json.h"
 #include "logfile.h"
 
-static const char *const names[] = {
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-  "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-  "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-  "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-  "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-  "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-  "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-};
-#define NCAPS ((int) (sizeof names / sizeof names[0]))
+int cap_from_name (const char *name) { return capnames_lookup (name); }
 
-int cap_from_name (const char *name)
-{
-  const char *n = name;
-  if (strncasecmp (n, "CAP_", 4) == 0)
-    n += 4;
-  for (int i = 0; i < NCAPS; i++)
-    if (strcasecmp (names[i] + 4, n) == 0)
-      return i;
-  return -1;
-}
-
-const char *cap_name (int cap) { return cap >= 0 && cap < NCAPS ? names[cap] : NULL; }
+const char *cap_name (int cap) { return capnames_name (cap); }
 
 int cap_last (void)
 {
@@ -55,7 +34,11 @@ int cap_last (void)
           close (fd);
         }
       if (last <= 0 || last > 63)
-        last = NCAPS - 1;
+        {
+          size_t n;
+          capnames_all (&n);
+          last = (int) n - 1;
+        }
     }
   return last;
 }

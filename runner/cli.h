@@ -35,6 +35,8 @@ int cmd_delete (int argc, char **argv, oci_error **err);
 int cmd_ps (int argc, char **argv, oci_error **err);
 int cmd_pause (int argc, char **argv, oci_error **err);
 int cmd_resume (int argc, char **argv, oci_error **err);
+int cmd_update (int argc, char **argv, oci_error **err);
+int cmd_events (int argc, char **argv, oci_error **err);
 int cmd_features (int argc, char **argv, oci_error **err);
 int cmd_spec (int argc, char **argv, oci_error **err);
 

@@ -20,6 +20,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "enter.h"
 #include "fileutil.h"
 #include "hooks.h"
 #include "init.h"
@@ -142,7 +143,7 @@ int container_create (const struct container_opts *o, container *c, oci_error **
   int rootfd_root = -1, sv[2];
   struct init_ctx ictx;
   struct clone_args args = { .exit_signal = SIGCHLD };
-  int create, unshare_later;
+  int create, unshare_later, v2fd = -1;
   pid_t pid;
 
   memset (c, 0, sizeof *c);
@@ -163,8 +164,13 @@ int container_create (const struct container_opts *o, container *c, oci_error **
     return oci_error_set (err, 0, "config.json: a mount namespace is required");
   if (c->ns.njoin > 0 && c->ns.join[0].flag == CLONE_NEWUSER && (c->ns.create & CLONE_NEWPID))
     return oci_error_set (err, 0, "config.json: a new pid namespace inside a joined user namespace is not supported");
-  if (seccomp_program_build (json_get (linux_, "seccomp"), &c->seccomp, err) < 0)
-    return -1;
+  {
+    /* repeated containers with one profile skip libseccomp's compile */
+    char cache[4096];
+    snprintf (cache, sizeof cache, "%s/seccomp-cache", runner_globals.root);
+    if (seccomp_program_build_cached (json_get (linux_, "seccomp"), cache, &c->seccomp, err) < 0)
+      return -1;
+  }
 
   if (state_root_open (runner_globals.root, true, &rootfd_root, err) < 0)
     return -1;
@@ -184,13 +190,18 @@ int container_create (const struct container_opts *o, container *c, oci_error **
   c->st.owner = geteuid ();
   c->st.systemd_cgroup = runner_globals.systemd_cgroup;
   c->st.annotations = json_get_object (c->cfg.doc, "annotations");
-  if (write_file_atomic (c->st.dirfd, "config.json", c->cfg.text, c->cfg.len, 0600, err) < 0)
+  if (state_write_atomic (c->st.dirfd, "config.json", c->cfg.text, c->cfg.len, 0600, err) < 0)
     return -1;
-  if (cgroup_create (CGROUP_DEFAULT_ROOT, json_get_string (linux_, "cgroupsPath"), o->id,
-                     runner_globals.systemd_cgroup, json_get_object (linux_, "resources"),
-                     &c->cg, err) < 0)
+  /* linux.devices too: the default device allowlist is closed */
+  if (cgroup_create_with_devices (CGROUP_DEFAULT_ROOT, json_get_string (linux_, "cgroupsPath"), o->id,
+                                  runner_globals.systemd_cgroup, json_get_object (linux_, "resources"),
+                                  json_get_array (linux_, "devices"), &c->cg, err) < 0)
     return -1;
   c->st.cgroup_path = strdup (cgroup_path (c->cg));
+  /* a runtime killed from here on leaves enough for delete --force to
+     find the cgroup */
+  if (state_save (&c->st, err) < 0)
+    return -1;
   if (!o->run && (c->listen_fd = listen_start_socket (c->st.dirfd, err)) < 0)
     return -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -220,7 +231,30 @@ int container_create (const struct container_opts *o, container *c, oci_error **
     .mountns = true, .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
     .runtime_hooks = hooks_count (c->cfg.doc, "prestart") + hooks_count (c->cfg.doc, "createRuntime") > 0,
   };
+  /* without a new user namespace the child can join its cgroup itself,
+     on the kernel's fast path (enter.h) */
+  if (!(c->ns.create & CLONE_NEWUSER) && !(c->ns.njoin > 0 && c->ns.join[0].flag == CLONE_NEWUSER))
+    {
+      v2fd = enter_v2_clone_fd (c->cg);
+      ictx.cg = c->cg;
+      ictx.cg_all = v2fd < 0;
+      if (v2fd >= 0)
+        {
+          args.flags |= CLONE_INTO_CGROUP;
+          args.cgroup = (unsigned) v2fd;
+        }
+    }
   pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && v2fd >= 0)
+    {
+      /* a v2 cgroup that refuses processes at birth: join it by write */
+      args.flags &= ~CLONE_INTO_CGROUP;
+      args.cgroup = 0;
+      ictx.cg_all = true;
+      pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+    }
+  if (v2fd >= 0)
+    close (v2fd);
   if (pid < 0)
     {
       close (sv[1]);
@@ -237,7 +271,7 @@ int container_create (const struct container_opts *o, container *c, oci_error **
 
   if ((c->ns.create & CLONE_NEWUSER) && map_ids (pid, linux_, err) < 0)
     return -1;
-  if (cgroup_enter (c->cg, pid, err) < 0)
+  if (ictx.cg == NULL && cgroup_enter (c->cg, pid, err) < 0)
     return -1;
   {
     struct sync_msg go = { .type = SYNC_GO, .pid = pid };
@@ -281,7 +315,7 @@ ready:
     {
       char buf[32];
       int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-      if (write_file_atomic (AT_FDCWD, o->pid_file, buf, n, 0644, err) < 0)
+      if (state_write_atomic (AT_FDCWD, o->pid_file, buf, n, 0644, err) < 0)
         return oci_error_prefix (err, "--pid-file");
     }
   return 0;
@@ -412,17 +446,18 @@ int container_load_config (container_state *st, bundle_config *cfg, oci_error **
   return config_parse (text, len, "config.json", cfg, err);
 }
 
-int container_delete (int rootfd, container_state *st, bool force, oci_error **err)
+int container_delete (int rootfd, container_state *st, bool force, bundle_config *known_cfg,
+                      cgroup *known_cg, oci_error **err)
 {
   enum container_status s = state_status (st);
   cleanup_config bundle_config cfg = { 0 };
-  cgroup *cg = NULL;
+  cgroup *cg = known_cg;
   cleanup_error oci_error *e = NULL;
 
   if (s != STATUS_STOPPED && s != STATUS_CREATED && !force)
     return oci_error_set (err, 0, "cannot delete container `%s` that is not stopped: %s",
                           st->id, state_status_name (s));
-  if (st->cgroup_path)
+  if (cg == NULL && st->cgroup_path)
     cgroup_open (CGROUP_DEFAULT_ROOT, st->cgroup_path, &cg, &e);
   oci_error_free (&e);
   if (s != STATUS_STOPPED)
@@ -439,18 +474,21 @@ int container_delete (int rootfd, container_state *st, bool force, oci_error **e
       cgroup_kill_all (cg, SIGKILL, &e);
       oci_error_free (&e);
     }
-  if (container_load_config (st, &cfg, &e) == 0 && hooks_count (cfg.doc, "poststop") > 0)
+  if (known_cfg == NULL && container_load_config (st, &cfg, &e) == 0)
+    known_cfg = &cfg;
+  if (known_cfg && hooks_count (known_cfg->doc, "poststop") > 0)
     {
       cleanup_free char *state = NULL;
       if (state_oci_json (st, STATUS_STOPPED, false, &state, NULL, &e) == 0)
-        hooks_run_warn (cfg.doc, "poststop", state);
+        hooks_run_warn (known_cfg->doc, "poststop", state);
     }
   oci_error_free (&e);
   if (cg)
     {
       /* the placeholder cgroup writer may keep processes briefly */
       int r = cgroup_destroy (cg, &e);
-      cgroup_free (cg);
+      if (cg != known_cg)
+        cgroup_free (cg);
       if (r < 0)
         {
           logfile_warn ("%s", e->msg);

@@ -62,6 +62,7 @@ int container_load_config (container_state *st, bundle_config *cfg, oci_error **
 /* Send `sig` to the init, or to every process of the cgroup with `all`. */
 int container_kill (container_state *st, int sig, bool all, oci_error **err);
 /* Kill (with force), wait, poststop hooks, cgroup, state directory. */
-int container_delete (int rootfd, container_state *st, bool force, oci_error **err);
+int container_delete (int rootfd, container_state *st, bool force, bundle_config *known_cfg,
+                      cgroup *known_cg, oci_error **err);
 
 #endif

@@ -20,6 +20,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "container.h"
+#include "enter.h"
 #include "fileutil.h"
 #include "init.h"
 #include "json.h"
@@ -182,6 +183,8 @@ struct exec_child
   int sync_fd;
   int preserve_fds;
   seccomp_program *seccomp;
+  cgroup *cg;
+  bool cg_all;
 };
 
 _Noreturn static void exec_child_main (struct exec_child *x)
@@ -194,6 +197,9 @@ _Noreturn static void exec_child_main (struct exec_child *x)
   signals_unblock_all ();
   if (sync_recv (x->sync_fd, &m, NULL) <= 0 || m.type != SYNC_GO)
     _exit (1);
+  /* still the host's root here: join the cgroup on the fast path */
+  if (x->cg && enter_self (x->cg, x->cg_all, &err) < 0)
+    goto fail;
   for (int i = 0; i < x->njoin; i++)
     if (x->join[i].flag != CLONE_NEWPID && setns (x->join[i].fd, x->join[i].flag) < 0)
       {
@@ -260,6 +266,7 @@ int cmd_exec (int argc, char **argv, oci_error **err)
   cleanup_close int dirfd = -1;
   cleanup_close int croot = -1;
   cleanup_close int sfd = -1;
+  cleanup_close int own_pidns = -1;
   cleanup_state container_state st = { .dirfd = -1 };
   cleanup_config bundle_config cfg = { 0 };
   cleanup_json yajl_val procdoc = NULL;
@@ -267,6 +274,7 @@ int cmd_exec (int argc, char **argv, oci_error **err)
   struct ns_join join[NS_MAX];
   int njoin = 0, sv[2] = { -1, -1 }, ch, status = 1, master = -1;
   seccomp_program *seccomp = NULL;
+  char seccomp_cache[4096];
   cgroup *cg = NULL;
   struct clone_args cargs = { .exit_signal = SIGCHLD };
   struct exec_child x;
@@ -312,7 +320,9 @@ int cmd_exec (int argc, char **argv, oci_error **err)
       oci_error_set (err, 0, "--tty needs --console-socket when exec detaches");
       goto out;
     }
-  if (seccomp_program_build (json_get (json_get_object (cfg.doc, "linux"), "seccomp"), &seccomp, err) < 0)
+  snprintf (seccomp_cache, sizeof seccomp_cache, "%s/seccomp-cache", runner_globals.root);
+  if (seccomp_program_build_cached (json_get (json_get_object (cfg.doc, "linux"), "seccomp"),
+                                    seccomp_cache, &seccomp, err) < 0)
     goto out;
   if (open_namespaces (st.pid, join, &njoin, err) < 0)
     goto out;
@@ -331,6 +341,10 @@ int cmd_exec (int argc, char **argv, oci_error **err)
   st.dirfd = -1;
   if (st.cgroup_path && cgroup_open (CGROUP_DEFAULT_ROOT, st.cgroup_path, &cg, err) < 0)
     goto out;
+  /* setns(CLONE_NEWPID) applies to our children only; we switch back
+     right after the clone (threads cannot be created while it is set,
+     which sanitizers' exit-time leak checks need) */
+  own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
   for (int i = 0; i < njoin; i++)
     if (join[i].flag == CLONE_NEWPID && setns (join[i].fd, CLONE_NEWPID) < 0)
       {
@@ -346,7 +360,28 @@ int cmd_exec (int argc, char **argv, oci_error **err)
     goto out;
   x = (struct exec_child) { .plan = &plan, .join = join, .njoin = njoin, .rootfd = croot,
                             .sync_fd = sv[1], .preserve_fds = eo.preserve_fds, .seccomp = seccomp };
-  pid = (pid_t) syscall (SYS_clone3, &cargs, sizeof cargs);
+  {
+    int v2fd = enter_v2_clone_fd (cg);
+    x.cg = cg;
+    x.cg_all = v2fd < 0;
+    if (v2fd >= 0)
+      {
+        cargs.flags |= CLONE_INTO_CGROUP;
+        cargs.cgroup = (unsigned) v2fd;
+      }
+    pid = (pid_t) syscall (SYS_clone3, &cargs, sizeof cargs);
+    if (pid < 0 && v2fd >= 0)
+      {
+        cargs.flags &= ~CLONE_INTO_CGROUP;
+        cargs.cgroup = 0;
+        x.cg_all = true;
+        pid = (pid_t) syscall (SYS_clone3, &cargs, sizeof cargs);
+      }
+    if (v2fd >= 0)
+      close (v2fd);
+    if (pid != 0 && own_pidns >= 0)
+      setns (own_pidns, CLONE_NEWPID);
+  }
   if (pid < 0)
     {
       oci_error_set (err, errno, "create process (clone3)");
@@ -358,8 +393,6 @@ int cmd_exec (int argc, char **argv, oci_error **err)
       exec_child_main (&x);
     }
   close (steal_fd (&sv[1]));
-  if (cg && cgroup_enter (cg, pid, err) < 0)
-    goto out_kill;
   if (sync_send (sv[0], SYNC_GO, 0, NULL) < 0)
     {
       oci_error_set (err, errno, "exec");
@@ -399,7 +432,7 @@ int cmd_exec (int argc, char **argv, oci_error **err)
     {
       char buf[32];
       int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-      if (write_file_atomic (AT_FDCWD, eo.pid_file, buf, n, 0644, err) < 0)
+      if (state_write_atomic (AT_FDCWD, eo.pid_file, buf, n, 0644, err) < 0)
         goto out_kill;
     }
   if (eo.detach)

@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "devices.h"
+#include "enter.h"
 #include "fileutil.h"
 #include "hooks.h"
 #include "json.h"
@@ -122,6 +123,9 @@ _Noreturn void init_main (struct init_ctx *c)
   if (sync_recv (c->sync_fd, &m, NULL) <= 0 || m.type != SYNC_GO)
     _exit (1);
   c->st->pid = m.pid;
+  /* before any namespace of ours can make the host's cgroupfs unwritable */
+  if (c->cg && enter_self (c->cg, c->cg_all, &err) < 0)
+    fail (c->sync_fd, &err, 1);
   if (c->userns)
     {
       /* become the namespace's root once the runtime mapped it */

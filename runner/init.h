@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "namespaces.h"
 #include "process.h"
@@ -21,6 +22,8 @@ struct init_ctx
   process_plan *plan;
   struct ns_plan *ns;
   seccomp_program *seccomp;
+  cgroup *cg;              /* join it ourselves (enter.h), or NULL */
+  bool cg_all;             /* also the v2 hierarchy (no CLONE_INTO_CGROUP) */
   container_state *st;     /* id, bundle, annotations for the hooks' state */
   int sync_fd;
   int close_fds[4];        /* the runtime's (state dir holds its lock): -1 ends */

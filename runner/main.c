@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "logfile.h"
@@ -27,6 +28,8 @@ static const struct
   { "ps", cmd_ps, false, "list the processes of a container" },
   { "pause", cmd_pause, false, "suspend the processes of a container" },
   { "resume", cmd_resume, false, "resume the processes of a container" },
+  { "update", cmd_update, false, "change the resources of a container" },
+  { "events", cmd_events, false, "print resource statistics and OOM events" },
   { "features", cmd_features, false, "print the runtime's features" },
   { "spec", cmd_spec, false, "write a default config.json" },
 };
@@ -82,6 +85,18 @@ int main (int argc, char **argv)
     {
       if (strcmp (commands[i].name, argv[optind]) != 0)
         continue;
+      /* Containers need root until rootless mode (a user namespace made
+         by an unprivileged caller) exists: say so before touching the
+         state root or the cgroup tree. "permission denied" is the text
+         podman maps to exit 126. */
+      if (commands[i].sealed && geteuid () != 0)
+        {
+          oci_error_set (&err, 0, "`%s` needs root (containers without root are not "
+                                  "supported yet): permission denied", commands[i].name);
+          if (logfile_open (log_path, log_format, NULL) == 0)
+            logfile_write ("error", "%s", err->msg);
+          return oci_error_report ("runner", &err, 1);
+        }
       if (commands[i].sealed && !selfexe_is_sealed ())
         {
           selfexe_reexec_sealed (argv);

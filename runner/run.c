@@ -81,7 +81,7 @@ int cmd_run (int argc, char **argv, oci_error **err)
       flock (c.st.dirfd, LOCK_EX);
       /* someone may have deleted it meanwhile */
       if (faccessat (c.st.dirfd, "state.json", F_OK, 0) == 0
-          && container_delete (c.rootfd, &c.st, true, &e) < 0)
+          && container_delete (c.rootfd, &c.st, true, &c.cfg, c.cg, &e) < 0)
         oci_error_report ("runner", &e, 1);
     }
   container_release (&c);

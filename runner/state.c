@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fileutil.h"
 #include "json.h"
@@ -202,7 +203,26 @@ int state_save (const container_state *st, oci_error **err)
   yajl_gen_map_close (g);
   if (json_gen_result (g, &text, &len, err) < 0)
     return -1;
-  return write_file_atomic (st->dirfd, "state.json", text, len, 0600, err);
+  return state_write_atomic (st->dirfd, "state.json", text, len, 0600, err);
+}
+
+int state_write_atomic (int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                        oci_error **err)
+{
+  char tmp[4096];
+  cleanup_close int fd = -1;
+  if (snprintf (tmp, sizeof tmp, "%s.tmp%d", path, (int) getpid ()) >= (int) sizeof tmp)
+    return oci_error_set (err, ENAMETOOLONG, "write `%s`", path);
+  fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0)
+    return oci_error_set (err, errno, "write `%s`", path);
+  if (write_all (fd, buf, len) < 0 || renameat (dirfd, tmp, dirfd, path) < 0)
+    {
+      int e = errno;
+      unlinkat (dirfd, tmp, 0);
+      return oci_error_set (err, e, "write `%s`", path);
+    }
+  return 0;
 }
 
 static char *dup_or_null (const char *s) { return s && *s ? strdup (s) : NULL; }
@@ -297,6 +317,19 @@ enum container_status state_status (const container_state *st)
     return STATUS_STOPPED;
   if (faccessat (st->dirfd, STATE_START_SOCKET, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return STATUS_CREATED;
+  if (st->cgroup_path && strcmp (st->cgroup_path, "/") != 0)
+    {
+      /* the freezer is the truth (a pause mark can be stale) */
+      cgroup *cg = NULL;
+      cleanup_error oci_error *e = NULL;
+      bool frozen = false;
+      int r = cgroup_open (CGROUP_DEFAULT_ROOT, st->cgroup_path, &cg, &e);
+      if (r == 0)
+        r = cgroup_is_frozen (cg, &frozen, &e);
+      cgroup_free (cg);
+      if (r == 0)
+        return frozen ? STATUS_PAUSED : STATUS_RUNNING;
+    }
   if (faccessat (st->dirfd, STATE_PAUSED_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return STATUS_PAUSED;
   return STATUS_RUNNING;

@@ -56,6 +56,10 @@ int state_dir_remove (int rootfd, const char *id, int dirfd, oci_error **err);
    container does not exist. */
 int state_open_container (const char *root, const char *id, int *rootfd, container_state *st,
                           oci_error **err);
+/* Replace dirfd/path by rename of a sibling temp file; no fsync: state
+   lives on tmpfs (/run) and dies with the boot, as runc's does. */
+int state_write_atomic (int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                        oci_error **err);
 int state_save (const container_state *st, oci_error **err);
 int state_load (int dirfd, const char *id, container_state *st, oci_error **err);
 void state_clear (container_state *st);

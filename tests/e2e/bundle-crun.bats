@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The same bundles under Debian's crun 1.8.1. crun refuses every container
 # on this hybrid-cgroup host while cgroup2 holds a controller; it runs
-# through tests/lib/bundle_crun_v1, which hides the cgroup2 mount in a
+# through tests/lib/crun_hybrid, which hides the cgroup2 mount in a
 # private mount namespace so that crun sees (and uses) the v1 hierarchies.
 load ../lib/common
 load ../lib/bundle_helpers
@@ -10,7 +10,7 @@ load ../lib/bundle_runtime_checks
 setup() {
   common_setup
   command -v crun >/dev/null || skip "crun is not installed"
-  CRUN=$SRC/tests/lib/bundle_crun_v1
+  CRUN=$SRC/tests/lib/crun_hybrid
   setup_runtime_checks
 }
 

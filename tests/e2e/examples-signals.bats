@@ -63,7 +63,9 @@ interrupted_cleanly() {
   unpack=$(pgrp_pid "$RUN_PGID" img-unpack)
   kill -STOP "$unpack"
   ctrl_c "$RUN_PGID"
-  kill -CONT "$unpack"
+  # if run-image has already exited, the kernel sent the orphaned, stopped
+  # img-unpack SIGHUP and SIGCONT itself, and it is gone
+  kill -CONT "$unpack" 2>/dev/null || true
   interrupted_cleanly
   [ ! -e "$TESTTMP"/ocikit-run.* ]
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# netsetup as the hook of real OCI runtimes (runc and crun, private --root):
+# netsetup as the hook of real OCI runtimes (runc, crun and our runner,
+# private --root):
 # createRuntime attaches, containers reach each other and their published
 # port, poststop (at delete) detaches and leaves nothing.
 load ../lib/common
@@ -35,11 +36,11 @@ make_bundle() {
 }
 
 # rt RUNTIME ARGS…: the runtime with a private state root (crun through
-# tests/lib/netsetup_crun, for this hybrid-cgroup host).
+# tests/lib/crun_hybrid, for this hybrid-cgroup host).
 rt() {
   local r=$1 exe=$1
   shift
-  [ "$r" = crun ] && exe=$SRC/tests/lib/netsetup_crun
+  [ "$r" = crun ] && exe=$SRC/tests/lib/crun_hybrid
   "$exe" --root "$TESTTMP/$r-root" "$@"
 }
 
@@ -102,15 +103,30 @@ roundtrip() {
   roundtrip crun
 }
 
-@test "runc: a failing hook (bad annotation) aborts the create and leaves nothing" {
-  command -v runc >/dev/null || skip "runc not installed"
+# failing_hook RUNTIME: a bad annotation makes the hook fail, the create
+# aborts, nothing is left.
+failing_hook() {
+  local r=$1
+  command -v "$r" >/dev/null || skip "$r not installed"
   make_bundle "$TESTTMP/bad" "$(ports_json 99999:80)"
-  defer rt runc delete -f "bad-$NS_TAG"
-  run rt runc run -d --bundle "$TESTTMP/bad" "bad-$NS_TAG" </dev/null
+  defer rt "$r" delete -f "bad-$NS_TAG"
+  run rt "$r" run -d --bundle "$TESTTMP/bad" "bad-$NS_TAG" </dev/null
   [ "$status" -ne 0 ]
   [[ $output == *"hostPort 99999 out of range 1-65535"* ]]
   [ "$(lease_count)" -eq 0 ]
   ! ip link show "$NS_BRIDGE" 2>/dev/null
+}
+
+@test "runner: hooks attach two containers, port published, poststop detaches" {
+  roundtrip runner
+}
+
+@test "runc: a failing hook (bad annotation) aborts the create and leaves nothing" {
+  failing_hook runc
+}
+
+@test "runner: a failing hook (bad annotation) aborts the create and leaves nothing" {
+  failing_hook runner
 }
 
 @test "the pipeline: img-unpack | mkbundle --net bridge -p, under runc (hooks pointed at the test network)" {
