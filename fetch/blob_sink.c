@@ -11,6 +11,7 @@ typedef struct task
   sink_target *t;
   char *buf;  /* NULL: commit */
   size_t len;
+  bool seal_only; /* a commit that leaves the sealed writer in t->w, unnamed */
 } task;
 
 /* Commits wait for fsync, which waits for a journal commit: milliseconds
@@ -28,7 +29,9 @@ struct blob_sink
   pthread_mutex_t mu;
   pthread_cond_t work;   /* a task was queued, or quit */
   pthread_cond_t commit; /* a commit was queued, or quit */
-  pthread_cond_t done;   /* a buffer came back, or a task finished */
+  pthread_cond_t done;   /* a target's last pending task finished */
+  pthread_cond_t bufs;   /* buffers came back (see task_done) */
+  int buf_waiters;
   task *head, *tail;
   task *chead, *ctail;   /* commits whose appends are all done */
   char **free_bufs;
@@ -65,11 +68,19 @@ static void task_done (blob_sink *k, task *tk, oci_error *e)
   else if (e)
     oci_error_free (&e);
   if (tk->buf)
-    k->free_bufs[k->n_free++] = tk->buf;
+    {
+      k->free_bufs[k->n_free++] = tk->buf;
+      /* Wake the network side only once half the pool is free (or the
+         append thread goes idle, see sink_main): it then fills several
+         buffers per wake-up instead of ping-ponging one at a time
+         (measured: ~500 wake-ups per 50 MB pull before). */
+      if (k->buf_waiters > 0 && k->n_free >= (k->n_bufs + 1) / 2)
+        pthread_cond_signal (&k->bufs);
+    }
   else
     t->committed = true;
-  t->pending--;
-  pthread_cond_broadcast (&k->done);
+  if (--t->pending == 0)
+    pthread_cond_broadcast (&k->done);
   if (tk->buf == NULL && k->wake)
     curl_multi_wakeup (k->wake);
   free (tk);
@@ -86,6 +97,9 @@ static void *sink_main (void *arg)
     {
       task *tk;
       oci_error *e = NULL;
+      /* nothing more to append: whoever waits for a buffer gets what is free */
+      if (k->head == NULL && k->buf_waiters > 0 && k->n_free > 0)
+        pthread_cond_signal (&k->bufs);
       while (k->head == NULL && !k->quit)
         pthread_cond_wait (&k->work, &k->mu);
       if (k->quit)
@@ -124,11 +138,20 @@ static void *committer_main (void *arg)
       tk = pop (&k->chead, &k->ctail);
       if (tk->t->err == NULL)
         {
-          store_writer *w = tk->t->w;
+          store_writer *w = tk->t->w, *keep = NULL;
           tk->t->w = NULL; /* the commit frees it, whatever the outcome */
           pthread_mutex_unlock (&k->mu);
-          store_blob_commit (w, NULL, &e);
+          /* the bytes durable, then the name (without a directory sync:
+             store_index_set syncs blobs/sha256 before naming any) */
+          if (store_blob_seal (w, NULL, &e) == 0)
+            {
+              if (tk->seal_only)
+                keep = w;
+              else
+                store_blob_publish (w, &e);
+            }
           pthread_mutex_lock (&k->mu);
+          tk->t->w = keep;
         }
       task_done (k, tk, e);
     }
@@ -160,6 +183,7 @@ int blob_sink_start (size_t nbufs, size_t bufsize, CURLM *wake, blob_sink **out,
   pthread_cond_init (&k->work, NULL);
   pthread_cond_init (&k->commit, NULL);
   pthread_cond_init (&k->done, NULL);
+  pthread_cond_init (&k->bufs, NULL);
   {
     /* the threads only hash, write and sync: a small stack will do */
     pthread_attr_t attr;
@@ -216,6 +240,7 @@ void blob_sink_stop (blob_sink *k)
   pthread_cond_destroy (&k->work);
   pthread_cond_destroy (&k->commit);
   pthread_cond_destroy (&k->done);
+  pthread_cond_destroy (&k->bufs);
   free (k->pool);
   free (k->free_bufs);
   free (k);
@@ -228,7 +253,11 @@ char *blob_sink_get_buffer (blob_sink *k)
   char *b;
   pthread_mutex_lock (&k->mu);
   while (k->n_free == 0)
-    pthread_cond_wait (&k->done, &k->mu);
+    {
+      k->buf_waiters++;
+      pthread_cond_wait (&k->bufs, &k->mu);
+      k->buf_waiters--;
+    }
   b = k->free_bufs[--k->n_free];
   pthread_mutex_unlock (&k->mu);
   return b;
@@ -238,11 +267,11 @@ void blob_sink_put_buffer (blob_sink *k, char *buf)
 {
   pthread_mutex_lock (&k->mu);
   k->free_bufs[k->n_free++] = buf;
-  pthread_cond_broadcast (&k->done);
+  pthread_cond_signal (&k->bufs);
   pthread_mutex_unlock (&k->mu);
 }
 
-static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len)
+static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool seal_only)
 {
   task *tk = calloc (1, sizeof *tk);
   if (tk == NULL)
@@ -253,13 +282,14 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len)
         oci_error_set (&t->err, ENOMEM, "blob writer");
       if (buf)
         k->free_bufs[k->n_free++] = buf;
-      pthread_cond_broadcast (&k->done);
+      pthread_cond_signal (&k->bufs);
       pthread_mutex_unlock (&k->mu);
       return;
     }
   tk->t = t;
   tk->buf = buf;
   tk->len = len;
+  tk->seal_only = seal_only;
   pthread_mutex_lock (&k->mu);
   t->pending++;
   push (&k->head, &k->tail, tk);
@@ -269,10 +299,11 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len)
 
 void blob_sink_write (blob_sink *k, sink_target *t, char *buf, size_t len)
 {
-  enqueue (k, t, buf, len);
+  enqueue (k, t, buf, len, false);
 }
 
-void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0); }
+void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, false); }
+void blob_sink_seal (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, true); }
 
 void blob_sink_drain (blob_sink *k, sink_target *t)
 {

@@ -42,6 +42,10 @@ void blob_sink_put_buffer (blob_sink *k, char *buf);
 void blob_sink_write (blob_sink *k, sink_target *t, char *buf, size_t len);
 /* Queue the commit of t->w (which the sink then frees). */
 void blob_sink_commit (blob_sink *k, sink_target *t);
+/* Queue only its seal (store_blob_seal): once `committed`, t->w is the
+   sealed, still unnamed writer, for the caller to publish (or NULL with
+   the error). */
+void blob_sink_seal (blob_sink *k, sink_target *t);
 /* Wait until nothing is queued for t. */
 void blob_sink_drain (blob_sink *k, sink_target *t);
 /* Snapshot: failed (the error moves to *err) or committed. */

@@ -120,7 +120,7 @@ int main (int argc, char **argv)
   store_dir = store_default_path (store_opt);
   if (store_dir == NULL)
     return 1;
-  if (store_open (store_dir, verify_only ? 0 : STORE_CREATE, &s, &err) < 0)
+  if (store_open (store_dir, verify_only ? 0 : STORE_CREATE_BACKGROUND, &s, &err) < 0)
     return oci_error_report ("img-fetch", &err, 1);
   if (verify_only)
     return verify (s);

@@ -68,7 +68,9 @@ static int get_manifest (registry *reg, store *s, const char *reference, const c
                          manifest *m, oci_error **err)
 {
   cleanup_free char *known = expected ? strdup (expected) : NULL;
-  if (known == NULL)
+  /* a store this run created holds no manifest: the HEAD would only cost
+     a round trip */
+  if (known == NULL && !store_is_new (s))
     {
       http_reply rep = { .retry_after = -1 };
       if (registry_get (reg, "manifests", reference, manifest_accept, true, 0, &rep, err) < 0)
@@ -186,11 +188,12 @@ static int registry_pull (store *s, const image_ref *ref, const char *what, cons
   if (manifest_blobs (&m, &blobs, &n, err) < 0)
     goto out;
   p = progress_new (o->show_progress, what, n);
-  if (transfer_blobs (reg, s, blobs, n, o->parallel, p, err) < 0)
-    goto out;
+  {
+    blob_bytes mb = { .digest = m.digest, .data = m.raw, .len = m.len };
+    if (transfer_blobs (reg, s, blobs, n, o->parallel, &mb, p, err) < 0)
+      goto out;
+  }
   progress_finish (p);
-  if (store_put_blob (s, m.raw, m.len, m.digest, NULL, err) < 0)
-    goto out;
 have_all:
   name = ref_store_name (ref);
   *pinned = ref_pinned (ref, m.digest);

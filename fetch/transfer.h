@@ -21,7 +21,17 @@
 bool transfer_parse_content_range (const char *v, long long *start, long long *end,
                                    long long *total);
 
+/* `last` (may be NULL): a blob whose bytes are at hand (the manifest),
+   sealed beside the downloads and named only after all of them, so that
+   a manifest in the store always has its blobs there too. */
+typedef struct blob_bytes
+{
+  const char *digest;
+  const void *data;
+  size_t len;
+} blob_bytes;
+
 int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int parallel,
-                    progress *p, oci_error **err);
+                    const blob_bytes *last, progress *p, oci_error **err);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,6 @@
 
 #define LAYOUT_FILE "oci-layout"
 #define INDEX_FILE "index.json"
-#define LOCK_FILE ".ocikit.lock"
 #define MAX_INDEX_SIZE (64u << 20)
 #define STORE_WRITEBACK_CHUNK (4LL << 20)
 
@@ -27,6 +27,14 @@ struct store
 {
   char *path;
   int dirfd;
+  /* STORE_CREATE_BACKGROUND: the thread that makes a new layout durable,
+     joined (under init_mu) before anything is named in the store */
+  pthread_mutex_t init_mu;
+  pthread_t init_thread;
+  bool init_running;
+  bool created;          /* this open laid the store out */
+  int init_rc;
+  char init_msg[512];
 };
 
 struct store_writer
@@ -37,6 +45,7 @@ struct store_writer
   char tmpname[128];     /* blobs/tmp/NAME when not O_TMPFILE */
   char expected[DIGEST_STR_LEN + 1];
   digest_ctx *dg;
+  char sealed[DIGEST_STR_LEN + 1]; /* verified and durable, not yet named */
   long long size;
   long long flushed;     /* bytes handed to writeback (sync_file_range) */
 };
@@ -65,24 +74,152 @@ char *store_default_path (const char *opt)
 }
 
 const char *store_path (const store *s) { return s->path; }
+bool store_is_new (const store *s) { return s->created; }
 int store_dirfd (const store *s) { return s->dirfd; }
 
-static int layout_init (int dfd, const char *path, oci_error **err)
+static const char layout_doc[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+
+static int fsync_dir_at (int dfd, const char *name)
 {
-  static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+  cleanup_close int d = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d < 0 || fsync (d) < 0)
+    return -1;
+  return 0;
+}
+
+/* A temporary file in the store's top directory holding `buf`, its
+   writeback started (so that one journal commit can carry several). */
+static int tmp_file (int dfd, const char *name, char tmp[64], const char *buf, size_t len)
+{
+  int fd;
+  snprintf (tmp, 64, ".%s.tmp%d", name, (int) getpid ());
+  fd = openat (dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -1;
+  if (write_all (fd, buf, len) < 0)
+    {
+      int e = errno;
+      close (fd);
+      unlinkat (dfd, tmp, 0);
+      errno = e;
+      return -1;
+    }
+  sync_file_range (fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  return fd;
+}
+
+/* renameat2 NOREPLACE, or a plain rename where the file system has none */
+static int rename_noreplace (int dfd, const char *from, const char *to)
+{
+  if (renameat2 (dfd, from, dfd, to, RENAME_NOREPLACE) == 0)
+    return 0;
+  if (errno != EINVAL && errno != ENOSYS)
+    return -1;
+  if (faccessat (dfd, to, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      errno = EEXIST;
+      return -1;
+    }
+  return renameat (dfd, from, dfd, to);
+}
+
+/* The durable part of a new layout: index.json, then oci-layout, whose
+   presence marks a complete layout (so index.json's name must be durable
+   before oci-layout's can be). Both files' data share one sync pass, the
+   two directory syncs are the ordering barriers: 3 journal commits
+   instead of 4 on ext4. */
+static int layout_finish (int dfd, const char *path, char *msg, size_t msglen)
+{
   static const char index[] = "{\"schemaVersion\":2,\"manifests\":[]}";
+  char ti[64] = "", tl[64];
+  cleanup_close int fi = -1;
+  cleanup_close int fl = -1;
+  const char *what = "write index.json";
+  bool need_index = faccessat (dfd, INDEX_FILE, F_OK, 0) < 0;
+
+  if (need_index && (fi = tmp_file (dfd, INDEX_FILE, ti, index, sizeof index - 1)) < 0)
+    goto fail;
+  what = "write oci-layout";
+  if ((fl = tmp_file (dfd, LAYOUT_FILE, tl, layout_doc, sizeof layout_doc - 1)) < 0)
+    goto fail;
+  what = "sync";
+  if ((fi >= 0 && fsync (fi) < 0) || fsync (fl) < 0)
+    goto fail;
+  /* NOREPLACE: a concurrent creator's index.json may have entries by now */
+  what = "rename index.json";
+  if (need_index && rename_noreplace (dfd, ti, INDEX_FILE) < 0)
+    {
+      if (errno != EEXIST)
+        goto fail;
+      unlinkat (dfd, ti, 0);
+    }
+  ti[0] = '\0';
+  /* blobs/sha256, blobs and index.json named for good before oci-layout */
+  what = "sync";
+  if (fsync_dir_at (dfd, "blobs") < 0 || fsync_dir_at (dfd, ".") < 0)
+    goto fail;
+  what = "rename oci-layout";
+  if (rename_noreplace (dfd, tl, LAYOUT_FILE) < 0)
+    {
+      if (errno != EEXIST)
+        goto fail;
+      unlinkat (dfd, tl, 0);
+    }
+  what = "sync";
+  if (fsync_dir_at (dfd, ".") < 0)
+    goto fail;
+  return 0;
+fail:
+  snprintf (msg, msglen, "store `%s`: %s: %s", path, what, strerror (errno));
+  if (ti[0])
+    unlinkat (dfd, ti, 0);
+  if (fl >= 0)
+    unlinkat (dfd, tl, 0);
+  return -1;
+}
+
+static int layout_dirs (int dfd, const char *path, oci_error **err)
+{
   if (mkdirat (dfd, "blobs", 0755) < 0 && errno != EEXIST)
     return oci_error_set (err, errno, "store `%s`: mkdir blobs", path);
   if (mkdirat (dfd, "blobs/sha256", 0755) < 0 && errno != EEXIST)
     return oci_error_set (err, errno, "store `%s`: mkdir blobs/sha256", path);
-  if (faccessat (dfd, INDEX_FILE, F_OK, 0) < 0
-      && write_file_atomic (dfd, INDEX_FILE, index, sizeof index - 1, 0644, err) < 0)
-    return oci_error_prefix (err, "store `%s`", path);
-  /* oci-layout last: its presence marks a complete layout. */
-  if (faccessat (dfd, LAYOUT_FILE, F_OK, 0) < 0
-      && write_file_atomic (dfd, LAYOUT_FILE, layout, sizeof layout - 1, 0644, err) < 0)
-    return oci_error_prefix (err, "store `%s`", path);
   return 0;
+}
+
+static void *layout_thread (void *arg)
+{
+  store *s = arg;
+  s->init_rc = layout_finish (s->dirfd, s->path, s->init_msg, sizeof s->init_msg);
+  return NULL;
+}
+
+/* Wait for a background layout_finish; its failure is every caller's. */
+static int layout_ready (store *s, oci_error **err)
+{
+  pthread_mutex_lock (&s->init_mu);
+  if (s->init_running)
+    {
+      pthread_join (s->init_thread, NULL);
+      s->init_running = false;
+    }
+  pthread_mutex_unlock (&s->init_mu);
+  if (s->init_rc < 0)
+    return oci_error_set (err, 0, "%s", s->init_msg);
+  return 0;
+}
+
+static store *store_new (const char *path, int dfd)
+{
+  store *s = calloc (1, sizeof *s);
+  if (s == NULL || (s->path = strdup (path)) == NULL)
+    {
+      free (s);
+      return NULL;
+    }
+  s->dirfd = dfd;
+  pthread_mutex_init (&s->init_mu, NULL);
+  return s;
 }
 
 int store_open (const char *path, int flags, store **out, oci_error **err)
@@ -93,6 +230,8 @@ int store_open (const char *path, int flags, store **out, oci_error **err)
   const char *ver;
   store *s;
 
+  if (flags & STORE_CREATE_BACKGROUND)
+    flags |= STORE_CREATE;
   dfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0 && errno == ENOENT && (flags & STORE_CREATE))
     {
@@ -104,11 +243,33 @@ int store_open (const char *path, int flags, store **out, oci_error **err)
     return oci_error_set (err, errno, "store `%s`", path);
   if (faccessat (dfd, LAYOUT_FILE, F_OK, 0) < 0)
     {
+      char msg[512];
       if (!(flags & STORE_CREATE))
         return oci_error_set (err, 0, "store `%s`: not an OCI image layout (no oci-layout file)",
                               path);
-      if (layout_init (dfd, path, err) < 0)
+      if (layout_dirs (dfd, path, err) < 0)
         return -1;
+      if ((s = store_new (path, dfd)) == NULL)
+        return oci_error_set (err, ENOMEM, "store `%s`", path);
+      dfd = -1;
+      s->created = true;
+      if (flags & STORE_CREATE_BACKGROUND)
+        {
+          /* the syncs overlap the caller's first network round trips */
+          if (pthread_create (&s->init_thread, NULL, layout_thread, s) == 0)
+            {
+              s->init_running = true;
+              *out = s;
+              return 0;
+            }
+        }
+      if (layout_finish (s->dirfd, path, msg, sizeof msg) < 0)
+        {
+          store_close (s);
+          return oci_error_set (err, 0, "%s", msg);
+        }
+      *out = s;
+      return 0;
     }
   if (read_file_at (dfd, LAYOUT_FILE, 4096, &buf, NULL, err) < 0)
     return oci_error_prefix (err, "store `%s`", path);
@@ -118,21 +279,21 @@ int store_open (const char *path, int flags, store **out, oci_error **err)
   if (ver == NULL || strncmp (ver, "1.", 2) != 0)
     return oci_error_set (err, 0, "store `%s`: unsupported imageLayoutVersion `%s`", path,
                           ver ? ver : "(none)");
-  s = calloc (1, sizeof *s);
-  if (s == NULL || (s->path = strdup (path)) == NULL)
-    {
-      free (s);
-      return oci_error_set (err, ENOMEM, "store `%s`", path);
-    }
-  s->dirfd = steal_fd (&dfd);
+  if ((s = store_new (path, dfd)) == NULL)
+    return oci_error_set (err, ENOMEM, "store `%s`", path);
+  dfd = -1;
   *out = s;
   return 0;
 }
+
+int store_wait (store *s, oci_error **err) { return layout_ready (s, err); }
 
 void store_close (store *s)
 {
   if (s == NULL)
     return;
+  layout_ready (s, NULL);
+  pthread_mutex_destroy (&s->init_mu);
   if (s->dirfd >= 0)
     close (s->dirfd);
   free (s->path);
@@ -211,8 +372,6 @@ int store_blob_create (store *s, const char *expected, store_writer **out, oci_e
   store_writer *w;
   if (expected && !digest_is_valid (expected))
     return oci_error_set (err, 0, "invalid digest `%s`", expected);
-  if (ensure_tmpdir (s, err) < 0)
-    return -1;
   w = calloc (1, sizeof *w);
   if (w == NULL || (w->dg = digest_new ()) == NULL)
     {
@@ -222,10 +381,18 @@ int store_blob_create (store *s, const char *expected, store_writer **out, oci_e
   w->s = s;
   if (expected)
     snprintf (w->expected, sizeof w->expected, "%s", expected);
-  /* O_TMPFILE: a killed writer leaves nothing behind. */
-  w->fd = openat (s->dirfd, "blobs/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+  /* O_TMPFILE: a killed writer leaves nothing behind, and the file has
+     no name until linked, so it can live in blobs/sha256 itself (no
+     blobs/tmp to create: on a churned ext4 every new inode is dear). */
+  w->fd = openat (s->dirfd, "blobs/sha256", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
   if (w->fd >= 0)
     w->tmpfile = true;
+  else if (ensure_tmpdir (s, err) < 0)
+    {
+      digest_free (w->dg);
+      free (w);
+      return -1;
+    }
   else
     {
       snprintf (w->tmpname, sizeof w->tmpname, "blobs/tmp/%d.%lx.%p", (int) getpid (),
@@ -261,6 +428,16 @@ int store_blob_append (store_writer *w, const void *buf, size_t len, oci_error *
 
 long long store_writer_size (const store_writer *w) { return w->size; }
 
+void store_blob_reserve (store_writer *w, long long size)
+{
+  /* KEEP_SIZE: the file still grows only with what is written (and
+     hashed); the blocks exist already, so the writes skip ext4's delayed
+     allocation (3-4 ms less CPU per 50 MB). Where the file system cannot,
+     nothing changes. */
+  if (size > 0)
+    fallocate (w->fd, FALLOC_FL_KEEP_SIZE, 0, size);
+}
+
 int store_blob_restart (store_writer *w, oci_error **err)
 {
   digest_ctx *d = digest_new ();
@@ -294,11 +471,10 @@ void store_blob_abort (store_writer *w)
     writer_free (w);
 }
 
-int store_blob_commit (store_writer *w, char out[DIGEST_STR_LEN + 1], oci_error **err)
+int store_blob_seal (store_writer *w, char out[DIGEST_STR_LEN + 1], oci_error **err)
 {
-  char got[DIGEST_STR_LEN + 1], dst[128];
+  char got[DIGEST_STR_LEN + 1];
   store *s = w->s;
-  int r;
 
   digest_final (w->dg, got);
   if (w->expected[0] && strcmp (got, w->expected) != 0)
@@ -307,15 +483,38 @@ int store_blob_commit (store_writer *w, char out[DIGEST_STR_LEN + 1], oci_error 
       writer_free (w);
       return -1;
     }
-  if (out)
-    memcpy (out, got, sizeof got);
-  blob_path (got, dst, sizeof dst, NULL);
+  /* the bytes are durable before the blob has a name: a power cut never
+     leaves a visible blob empty or short */
   if (fsync (w->fd) < 0)
     {
       oci_error_set (err, errno, "store `%s`: fsync blob", s->path);
       writer_free (w);
       return -1;
     }
+  memcpy (w->sealed, got, sizeof got);
+  if (out)
+    memcpy (out, got, sizeof got);
+  return 0;
+}
+
+int store_blob_publish (store_writer *w, oci_error **err)
+{
+  char dst[128];
+  store *s = w->s;
+  int r;
+
+  if (!w->sealed[0])
+    {
+      oci_error_set (err, EINVAL, "store `%s`: blob published before it was sealed", s->path);
+      writer_free (w);
+      return -1;
+    }
+  if (layout_ready (s, err) < 0)
+    {
+      writer_free (w);
+      return -1;
+    }
+  blob_path (w->sealed, dst, sizeof dst, NULL);
   if (w->tmpfile)
     {
       char proc[64];
@@ -331,17 +530,27 @@ int store_blob_commit (store_writer *w, char out[DIGEST_STR_LEN + 1], oci_error 
     }
   if (r < 0 && errno != EEXIST)
     {
-      oci_error_set (err, errno, "store `%s`: add blob %s", s->path, got);
+      oci_error_set (err, errno, "store `%s`: add blob %s", s->path, w->sealed);
       writer_free (w);
       return -1;
     }
-  {
-    cleanup_close int d = openat (s->dirfd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (d >= 0)
-      fsync (d);
-  }
   writer_free (w);
   return 0;
+}
+
+int store_sync_blobs (store *s, oci_error **err)
+{
+  if (fsync_dir_at (s->dirfd, "blobs/sha256") < 0)
+    return oci_error_set (err, errno, "store `%s`: sync blobs/sha256", s->path);
+  return 0;
+}
+
+int store_blob_commit (store_writer *w, char out[DIGEST_STR_LEN + 1], oci_error **err)
+{
+  store *s = w->s;
+  if (store_blob_seal (w, out, err) < 0 || store_blob_publish (w, err) < 0)
+    return -1;
+  return store_sync_blobs (s, err);
 }
 
 int store_put_blob (store *s, const void *buf, size_t len, const char *expected,
@@ -368,7 +577,14 @@ int store_put_blob (store *s, const void *buf, size_t len, const char *expected,
 
 int store_lock (store *s, oci_error **err)
 {
-  int fd = openat (s->dirfd, LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd;
+  if (layout_ready (s, err) < 0)
+    return -1;
+  /* The lock is an flock on oci-layout: a file every layout has and that
+     is never replaced (created once, NOREPLACE), so locking creates no
+     inode (they are dear on a churned ext4: 16% of a fresh pull's CPU
+     went to allocating 15 of them). */
+  fd = openat (s->dirfd, LAYOUT_FILE, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return oci_error_set (err, errno, "store `%s`: open lock", s->path);
   while (flock (fd, LOCK_EX) < 0)
@@ -392,6 +608,8 @@ static int index_load (store *s, yajl_val *doc, oci_error **err)
 {
   cleanup_free char *buf = NULL;
   size_t len;
+  if (layout_ready (s, err) < 0)
+    return -1;
   if (read_file_at (s->dirfd, INDEX_FILE, MAX_INDEX_SIZE, &buf, &len, err) < 0)
     return oci_error_prefix (err, "store `%s`", s->path);
   if (json_parse (buf, len, "index.json", doc, err) < 0)
@@ -402,6 +620,39 @@ static int index_load (store *s, yajl_val *doc, oci_error **err)
       *doc = NULL;
       return oci_error_set (err, 0, "store `%s`: index.json is not an object", s->path);
     }
+  return 0;
+}
+
+/* Replace index.json atomically: its data durable before the rename, and
+   every blob name in blobs/sha256 durable before the new index can name
+   it (blobs are published without a directory sync of their own). The
+   blobs' sync comes after the new file's: on ext4 that journal commit has
+   carried the blob names already, so it costs nothing more. */
+static int index_replace (store *s, const char *buf, size_t len, oci_error **err)
+{
+  char tmp[64];
+  cleanup_close int fd = tmp_file (s->dirfd, INDEX_FILE, tmp, buf, len);
+  if (fd < 0)
+    return oci_error_set (err, errno, "store `%s`: write index.json", s->path);
+  if (fsync (fd) < 0)
+    {
+      int e = errno;
+      unlinkat (s->dirfd, tmp, 0);
+      return oci_error_set (err, e, "store `%s`: write index.json", s->path);
+    }
+  if (store_sync_blobs (s, err) < 0)
+    {
+      unlinkat (s->dirfd, tmp, 0);
+      return -1;
+    }
+  if (renameat (s->dirfd, tmp, s->dirfd, INDEX_FILE) < 0)
+    {
+      int e = errno;
+      unlinkat (s->dirfd, tmp, 0);
+      return oci_error_set (err, e, "store `%s`: rename into index.json", s->path);
+    }
+  if (fsync_dir_at (s->dirfd, ".") < 0)
+    return oci_error_set (err, errno, "store `%s`: sync index.json", s->path);
   return 0;
 }
 
@@ -460,9 +711,7 @@ static int index_write (store *s, yajl_val doc, const char *drop, const char *na
   yajl_gen_map_close (g);
   if (json_gen_result (g, &out, &len, err) < 0)
     return -1;
-  if (write_file_atomic (s->dirfd, INDEX_FILE, out, len, 0644, err) < 0)
-    return oci_error_prefix (err, "store `%s`", s->path);
-  return 0;
+  return index_replace (s, out, len, err);
 }
 
 int store_index_set (store *s, const char *name, const char *media_type,

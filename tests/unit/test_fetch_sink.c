@@ -118,11 +118,39 @@ static void test_wrong_digest_never_lands (void **state)
   blob_sink_stop (k);
 }
 
+/* seal only: the sealed writer comes back unnamed, the caller names it */
+static void test_seal_leaves_it_unnamed (void **state)
+{
+  cleanup_store store *s = NULL;
+  cleanup_error oci_error *err = NULL;
+  blob_sink *k = NULL;
+  sink_target t = { 0 };
+  const char data[] = "{\"schemaVersion\":2}";
+  char want[DIGEST_STR_LEN + 1];
+  bool committed = false;
+  digest_buffer (data, sizeof data - 1, want);
+  assert_int_equal (store_open (dir, STORE_CREATE, &s, &err), 0);
+  assert_int_equal (blob_sink_start (2, 8, NULL, &k, &err), 0);
+  assert_int_equal (store_blob_create (s, want, &t.w, &err), 0);
+  assert_int_equal (store_blob_append (t.w, data, sizeof data - 1, &err), 0);
+  blob_sink_seal (k, &t);
+  blob_sink_drain (k, &t);
+  blob_sink_state (k, &t, &committed, &err);
+  assert_null (err);
+  assert_true (committed);
+  assert_non_null (t.w);
+  assert_false (store_has_blob (s, want));
+  assert_int_equal (store_blob_publish (t.w, &err), 0);
+  assert_true (store_has_blob (s, want));
+  blob_sink_stop (k);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_two_blobs_interleaved, setup, teardown),
     cmocka_unit_test_setup_teardown (test_wrong_digest_never_lands, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_seal_leaves_it_unnamed, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
