@@ -1,7 +1,7 @@
 /* linux.seccomp (runtime-spec config-linux.md "Seccomp") compiled with
    libseccomp in the runtime and exported as a classic BPF program, so the
    container's init only calls seccomp(2) with a ready program. Compiled
-   programs are cached by a hash of the profile. */
+   programs are cached by the profile (a hash names the file). */
 #include "seccomp.h"
 
 #include <ctype.h>
@@ -11,6 +11,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,7 +23,6 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "digest.h"
 #include "fileutil.h"
 #include "json.h"
 
@@ -294,29 +294,52 @@ static int compile (yajl_val sc, seccomp_program *p, oci_error **err)
   return 0;
 }
 
-/* sha256 of what decides the compiled program. */
-static int cache_key (yajl_val sc, char hex[DIGEST_HEX_LEN + 1], oci_error **err)
+/* The cache key: everything that decides the compiled program (libseccomp
+   and kernel API version, machine, the profile as JSON). Files are named by
+   a 64-bit FNV-1a of it and hold the key itself in front of the program, so
+   a load compares the whole key: a hash collision can only cost a
+   recompile, never hand a container another profile's filter. (No SHA-256
+   here: runner does not link libcrypto, which keeps its start small.) */
+struct cache_key
+{
+  char *text;
+  size_t len;
+  char name[16 + 5]; /* HEX.bpf */
+};
+
+static void cache_key_clear (struct cache_key *k) { free (k->text); }
+
+static int cache_key_make (yajl_val sc, struct cache_key *k, oci_error **err)
 {
   cleanup_json_gen yajl_gen g = json_gen_new (false);
   cleanup_free char *text = NULL;
-  cleanup_digest digest_ctx *d = digest_new ();
   const struct scmp_version *v = seccomp_version ();
-  char head[256], out[DIGEST_STR_LEN + 1];
+  char head[256];
   struct utsname u;
-  size_t len;
+  size_t len, hlen;
+  uint64_t h = 0xcbf29ce484222325ULL;
 
-  if (g == NULL || d == NULL)
+  if (g == NULL)
     return oci_error_set (err, ENOMEM, "seccomp cache");
   json_gen_value (g, sc);
   if (json_gen_result (g, &text, &len, err) < 0)
     return -1;
   uname (&u);
-  snprintf (head, sizeof head, "ocikit-seccomp-1 libseccomp-%u.%u.%u api-%u %s\n",
+  snprintf (head, sizeof head, "ocikit-seccomp-2 libseccomp-%u.%u.%u api-%u %s\n",
             v->major, v->minor, v->micro, seccomp_api_get (), u.machine);
-  digest_update (d, head, strlen (head));
-  digest_update (d, text, len);
-  digest_final (d, out);
-  memcpy (hex, digest_hex (out), DIGEST_HEX_LEN + 1);
+  hlen = strlen (head);
+  k->text = malloc (hlen + len);
+  if (k->text == NULL)
+    return oci_error_set (err, ENOMEM, "seccomp cache");
+  memcpy (k->text, head, hlen);
+  memcpy (k->text + hlen, text, len);
+  k->len = hlen + len;
+  for (size_t i = 0; i < k->len; i++)
+    {
+      h ^= (unsigned char) k->text[i];
+      h *= 0x100000001b3ULL;
+    }
+  snprintf (k->name, sizeof k->name, "%016llx.bpf", (unsigned long long) h);
   return 0;
 }
 
@@ -329,39 +352,56 @@ static bool cache_dir_safe (const char *dir)
          && (st.st_mode & 022) == 0;
 }
 
-static bool cache_load (const char *dir, const char *hex, seccomp_program *p)
+/* File: the key's length (8 bytes, native order), the key, the program. */
+static bool cache_load (const char *dir, const struct cache_key *k, seccomp_program *p)
 {
   cleanup_free char *path = NULL, *buf = NULL;
   cleanup_close int fd = -1;
   cleanup_error oci_error *e = NULL;
-  size_t len;
+  size_t len, prog;
+  uint64_t klen;
 
-  if (!cache_dir_safe (dir) || asprintf (&path, "%s/%s.bpf", dir, hex) < 0)
+  if (!cache_dir_safe (dir) || asprintf (&path, "%s/%s", dir, k->name) < 0)
     return false;
   fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0 || read_all_fd (fd, 8 * SECCOMP_MAX_INSNS, path, &buf, &len, &e) < 0)
+  if (fd < 0
+      || read_all_fd (fd, sizeof klen + k->len + 8 * SECCOMP_MAX_INSNS, path, &buf, &len, &e) < 0)
     return false;
-  if (len == 0 || len % sizeof (struct sock_filter))
+  if (len < sizeof klen + k->len)
     return false;
-  p->filter = (struct sock_filter *) steal_pointer (&buf);
-  p->len = (unsigned short) (len / sizeof (struct sock_filter));
+  memcpy (&klen, buf, sizeof klen);
+  if (klen != k->len || memcmp (buf + sizeof klen, k->text, k->len) != 0)
+    return false; /* another profile with the same hash: recompile */
+  prog = len - sizeof klen - k->len;
+  if (prog == 0 || prog % sizeof (struct sock_filter))
+    return false;
+  p->filter = malloc (prog);
+  if (p->filter == NULL)
+    return false;
+  memcpy (p->filter, buf + sizeof klen + k->len, prog);
+  p->len = (unsigned short) (prog / sizeof (struct sock_filter));
   p->cached = true;
   return true;
 }
 
-static void cache_store (const char *dir, const char *hex, const seccomp_program *p)
+static void cache_store (const char *dir, const struct cache_key *k, const seccomp_program *p)
 {
   cleanup_error oci_error *e = NULL;
   cleanup_close int dfd = -1;
-  char name[DIGEST_HEX_LEN + 8];
+  cleanup_free char *buf = NULL;
+  uint64_t klen = k->len;
+  size_t prog = p->len * sizeof (struct sock_filter);
 
   if (mkdir_p (dir, 0700, &e) < 0 || !cache_dir_safe (dir))
     return;
   dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
+  buf = malloc (sizeof klen + k->len + prog);
+  if (dfd < 0 || buf == NULL)
     return;
-  snprintf (name, sizeof name, "%s.bpf", hex);
-  write_file_atomic (dfd, name, p->filter, p->len * sizeof (struct sock_filter), 0600, &e);
+  memcpy (buf, &klen, sizeof klen);
+  memcpy (buf + sizeof klen, k->text, k->len);
+  memcpy (buf + sizeof klen + k->len, p->filter, prog);
+  write_file_atomic (dfd, k->name, buf, sizeof klen + k->len + prog, 0600, &e);
 }
 
 /* Does the profile use SCMP_ACT_NOTIFY anywhere? (the cached path does
@@ -382,7 +422,7 @@ int seccomp_program_build_cached (yajl_val seccomp, const char *cache_dir,
                                   seccomp_program **out, oci_error **err)
 {
   __attribute__ ((cleanup (seccomp_program_freep))) seccomp_program *p = NULL;
-  char hex[DIGEST_HEX_LEN + 1];
+  __attribute__ ((cleanup (cache_key_clear))) struct cache_key key = { 0 };
 
   *out = NULL;
   if (seccomp == NULL || YAJL_IS_NULL (seccomp))
@@ -396,16 +436,16 @@ int seccomp_program_build_cached (yajl_val seccomp, const char *cache_dir,
     return -1;
   if (uses_notify (seccomp) && p->listener_path == NULL)
     return oci_error_set (err, 0, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
-  if (cache_dir && cache_key (seccomp, hex, err) < 0)
+  if (cache_dir && cache_key_make (seccomp, &key, err) < 0)
     return -1;
-  if (cache_dir && cache_load (cache_dir, hex, p))
+  if (cache_dir && cache_load (cache_dir, &key, p))
     p->notify = uses_notify (seccomp);
   else
     {
       if (compile (seccomp, p, err) < 0)
         return -1;
       if (cache_dir)
-        cache_store (cache_dir, hex, p);
+        cache_store (cache_dir, &key, p);
     }
   *out = steal_pointer (&p);
   return 0;

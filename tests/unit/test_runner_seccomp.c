@@ -294,6 +294,25 @@ static void test_cache (void **state)
   yajl_tree_free (v);
   chmod (cache, 0700);
 
+  /* a file whose stored key differs (what a hash collision looks like) is
+     not used: the whole key is compared, the program recompiled */
+  {
+    char cmd[256];
+    snprintf (cmd, sizeof cmd, "for f in %s/*.bpf; do printf X | dd of=$f bs=1 seek=9 "
+              "conv=notrunc status=none; done", cache);
+    assert_int_equal (system (cmd), 0);
+    v = parse (json);
+    assert_int_equal (seccomp_program_build_cached (v, cache, &a, &err), 0);
+    assert_false (seccomp_program_from_cache (a));
+    assert_int_equal (exited (run_child (a, call_getppid_errno)), 21);
+    seccomp_program_free (a);
+    /* ... and the entry rewritten is used again */
+    assert_int_equal (seccomp_program_build_cached (v, cache, &a, &err), 0);
+    assert_true (seccomp_program_from_cache (a));
+    seccomp_program_free (a);
+    yajl_tree_free (v);
+  }
+
   /* an unwritable cache is not an error */
   v = parse (json);
   assert_int_equal (seccomp_program_build_cached (v, "/proc/no/such/dir", &a, &err), 0);
