@@ -207,6 +207,16 @@ static void gen_strv (yajl_gen g, const char *key, const strv *v)
   yajl_gen_array_close (g);
 }
 
+/* An object of strings from two parallel lists (sysctl, annotations). */
+static void gen_strmap (yajl_gen g, const char *key, const strv *keys, const strv *values)
+{
+  json_gen_key (g, key);
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < keys->n; i++)
+    json_gen_kv_str (g, keys->v[i], values->v[i]);
+  yajl_gen_map_close (g);
+}
+
 /* uint64 values beyond LLONG_MAX (RLIM_INFINITY) go out as text numbers. */
 static void gen_u64 (yajl_gen g, const char *key, unsigned long long v)
 {
@@ -429,13 +439,7 @@ static void gen_linux (yajl_gen g, const spec *s)
       yajl_gen_array_close (g);
     }
   if (s->sysctl_keys.n)
-    {
-      json_gen_key (g, "sysctl");
-      yajl_gen_map_open (g);
-      for (size_t i = 0; i < s->sysctl_keys.n; i++)
-        json_gen_kv_str (g, s->sysctl_keys.v[i], s->sysctl_values.v[i]);
-      yajl_gen_map_close (g);
-    }
+    gen_strmap (g, "sysctl", &s->sysctl_keys, &s->sysctl_values);
   gen_resources (g, s);
   json_gen_key (g, "namespaces");
   yajl_gen_array_open (g);
@@ -479,13 +483,7 @@ int spec_to_json (const spec *s, char **out, size_t *len, oci_error **err)
       yajl_gen_map_close (g);
     }
   if (s->ann_keys.n)
-    {
-      json_gen_key (g, "annotations");
-      yajl_gen_map_open (g);
-      for (size_t i = 0; i < s->ann_keys.n; i++)
-        json_gen_kv_str (g, s->ann_keys.v[i], s->ann_values.v[i]);
-      yajl_gen_map_close (g);
-    }
+    gen_strmap (g, "annotations", &s->ann_keys, &s->ann_values);
   gen_linux (g, s);
   yajl_gen_map_close (g);
   if (json_gen_result (g, out, len, err) < 0)
