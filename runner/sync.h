@@ -15,6 +15,8 @@ enum sync_type
   SYNC_READY,         /* init → runtime: waiting for start */
   SYNC_START,         /* runtime → init: exec now */
   SYNC_ERROR,         /* either way: text is the message, code the exit status */
+  SYNC_SECCOMP,       /* init → runtime: the seccomp notify listener (SCM_RIGHTS),
+                         at create, for listenerPath (config-linux.md "Seccomp") */
 };
 
 struct sync_msg

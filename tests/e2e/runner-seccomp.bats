@@ -70,3 +70,79 @@ deny_profile() { # NAMES-JSON ACTION [ERRNO]
   [ "$(printf '%s\n' "$output" | grep -c .)" -eq 1 ]
   [ -z "$(cg_left "$ID")" ]
 }
+
+# SCMP_ACT_NOTIFY: the listener goes to the agent on listenerPath
+# (config-linux.md "Seccomp") with the container process state
+# (runtime.md), at create, before the process is started.
+notify_profile() { # SOCKET METADATA
+  echo "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"$1\",\"listenerMetadata\":\"$2\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}"
+}
+
+start_agent() { # MODE [ERRNO]
+  SOCK=$TESTTMP/agent.sock
+  AOUT=$TESTTMP/agent.json
+  python3 "$SRC/tests/lib/runner_seccomp_agent.py" "$SOCK" "$AOUT" "$@" 2>"$TESTTMP/agent.err" &
+  AGENT=$!
+  defer kill "$AGENT"
+  for _ in $(seq 100); do [ -e "$SOCK.ready" ] && return 0; sleep 0.05; done
+  echo "agent did not start"; cat "$TESTTMP/agent.err"; return 1
+}
+
+@test "runner seccomp: SCMP_ACT_NOTIFY hands the listener to listenerPath at create; the agent's errno reaches the container" {
+  start_agent errno 30 # EROFS
+  cg_bundle "$B" '["/bin/sh","-c","mkdir /tmp/x; echo status=$?; ls -l /proc/$$/fd | grep -c seccomp"]' \
+    ".linux.seccomp=$(notify_profile "$SOCK" meta-$ID)"
+  # the container keeps create's stdout: a file, not `run`'s pipe
+  timeout 30 "$BIN/runner" --root "$STATE" create --bundle "$B" "$ID" </dev/null >"$TESTTMP/out" 2>&1 \
+    || { cat "$TESTTMP/out"; false; }
+  # created, not started: the agent already holds the listener
+  [ -s "$AOUT" ]
+  cat "$AOUT"; echo; cat "$TESTTMP/agent.err"
+  pid=$("$BIN/runner" --root "$STATE" state "$ID" | jq -r .pid)
+  [ "$(jq -r .state.status "$AOUT")" = creating ]
+  [ "$(jq -r .state.id "$AOUT")" = "$ID" ]
+  [ "$(jq -r .state.bundle "$AOUT")" = "$B" ]
+  [ "$(jq -r .pid "$AOUT")" = "$pid" ]
+  [ "$(jq -r .metadata "$AOUT")" = "meta-$ID" ]
+  [ "$(jq -c .fds "$AOUT")" = '["seccompFd"]' ]
+  [ "$(jq -r .ociVersion "$AOUT")" = "$(jq -r .state.ociVersion "$AOUT")" ]
+  [ "$(cat "$AOUT.nfds")" -eq 1 ]
+  # the runtime kept no copy of it
+  [ "$(ls -l /proc/"$pid"/fd | grep -c seccomp)" -eq 0 ]
+  run timeout 30 "$BIN/runner" --root "$STATE" start "$ID"
+  [ "$status" -eq 0 ]
+  for _ in $(seq 100); do grep -q '^[0-9]$' "$TESTTMP/out" && break; sleep 0.05; done
+  cat "$TESTTMP/out"
+  grep -q "Read-only file system" "$TESTTMP/out"
+  grep -q "status=1" "$TESTTMP/out"
+  # the listener did not leak into the container process
+  [ "$(tail -n1 "$TESTTMP/out")" = 0 ]
+  # mkdir (83) or mkdirat (258) was answered by the agent
+  grep -Eq '^(83|258) ' "$AOUT.calls"
+}
+
+@test "runner seccomp: SCMP_ACT_NOTIFY with run; the agent lets mkdir through (FLAG_CONTINUE)" {
+  start_agent continue
+  cg_bundle "$B" '["/bin/sh","-c","mkdir /tmp/x && ls -d /tmp/x"]' \
+    ".linux.seccomp=$(notify_profile "$SOCK" "")"
+  run timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$B" "$ID"
+  echo "$output"; cat "$TESTTMP/agent.err"
+  [ "$status" -eq 0 ]
+  [ "$output" = /tmp/x ]
+  [ "$(jq -r .metadata "$AOUT")" = "" ]
+  grep -Eq '^(83|258) ' "$AOUT.calls"
+  # the agent sees the listener hang up once the container is gone
+  for _ in $(seq 100); do kill -0 "$AGENT" 2>/dev/null || break; sleep 0.05; done
+  ! kill -0 "$AGENT" 2>/dev/null
+}
+
+@test "runner seccomp: an unreachable listenerPath fails create with one line and leaves nothing behind" {
+  cg_bundle "$B" '["/bin/true"]' ".linux.seccomp=$(notify_profile "$TESTTMP/nobody.sock" m)"
+  run timeout 30 "$BIN/runner" --root "$STATE" create --bundle "$B" "$ID"
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"listenerPath"*"nobody.sock"*"No such file or directory"* ]]
+  [ "$(printf '%s\n' "$output" | grep -c .)" -eq 1 ]
+  [ -z "$(cg_left "$ID")" ]
+  [ -z "$(ls -A "$STATE" | grep -v seccomp-cache)" ]
+}
