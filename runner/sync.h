@@ -16,7 +16,8 @@ enum sync_type
   SYNC_START,         /* runtime → init: exec now */
   SYNC_ERROR,         /* either way: text is the message, code the exit status */
   SYNC_SECCOMP,       /* init → runtime: the seccomp notify listener (SCM_RIGHTS),
-                         at create, for listenerPath (config-linux.md "Seccomp") */
+                         at create or exec, for listenerPath (config-linux.md "Seccomp") */
+  SYNC_SECCOMP_DONE,  /* runtime → exec'd process: the listener reached listenerPath */
 };
 
 struct sync_msg

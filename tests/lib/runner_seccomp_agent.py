@@ -2,15 +2,16 @@
 """A seccomp notify agent for runner's tests (runtime-spec config-linux.md
 "Seccomp", listenerPath).
 
-    runner_seccomp_agent.py SOCKET OUT.json (errno N | continue)
+    [AGENT_CONNECTIONS=N] runner_seccomp_agent.py SOCKET OUT.json (errno N | continue)
 
-Listens on the unix stream socket SOCKET, accepts one connection, reads the
-container process state and the listener fd passed with SCM_RIGHTS, writes
-the state to OUT.json and then answers every notification on the listener:
+Listens on the unix stream socket SOCKET, accepts N connections (default
+1: `create`; one more per `exec`), reads from each the container process
+state and the listener fd passed with SCM_RIGHTS, writes the states to
+OUT.json, OUT.json.2, … and answers every notification on the listeners:
 `errno N` makes the notified syscall fail with errno N, `continue` lets the
 kernel run it (SECCOMP_USER_NOTIF_FLAG_CONTINUE). Each answered syscall
-number is appended to OUT.json.calls. Exits when the last process using the
-filter is gone (the listener hangs up). SOCKET.ready appears once it
+number and pid are appended to OUT.json.calls. Exits when the last process
+using each filter is gone (every listener hung up). SOCKET.ready appears once it
 listens.
 """
 import array
@@ -50,7 +51,10 @@ def check_state(st):
         for key in ("ociVersion", "id", "status", "bundle"):
             if not isinstance(inner.get(key), str):
                 problems.append("state." + key)
-        if inner.get("pid") != st.get("pid"):
+        if not isinstance(inner.get("pid"), int) or inner["pid"] <= 0:
+            problems.append("state.pid")
+        # at create the process is the container's init; at exec another
+        elif inner.get("status") == "creating" and inner["pid"] != st.get("pid"):
             problems.append("state.pid")
     return problems
 
@@ -94,34 +98,46 @@ def main():
     path, out = sys.argv[1], sys.argv[2]
     mode = sys.argv[3]
     errnum = int(sys.argv[4]) if mode == "errno" else 0
+    want = int(os.environ.get("AGENT_CONNECTIONS", "1"))
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
-    srv.listen(1)
+    srv.listen(4)
     open(path + ".ready", "w").close()
-    conn, _ = srv.accept()
-    data, fds = receive_state(conn)
-    conn.close()
-    srv.close()
-    with open(out + ".tmp", "wb") as f:
-        f.write(data)
-    os.rename(out + ".tmp", out)
-    with open(out + ".nfds", "w") as f:
-        f.write("%d\n" % len(fds))
-    if len(fds) != 1:
-        sys.exit("agent: expected 1 fd, got %d" % len(fds))
-    problems = check_state(json.loads(data))
-    if problems:
-        sys.exit("agent: bad container process state: " + ", ".join(problems))
-    listener = fds[0]
+    poller = select.poll()
+    poller.register(srv, select.POLLIN)
+    listeners = set()
+    accepted = 0
     with open(out + ".calls", "w") as calls:
-        poller = select.poll()
-        poller.register(listener, select.POLLIN)
-        while True:
-            for _fd, ev in poller.poll():
-                if ev & select.POLLIN:
-                    answer(listener, mode, errnum, calls)
+        while accepted < want or listeners:
+            for fd, ev in poller.poll():
+                if fd == srv.fileno():
+                    conn, _ = srv.accept()
+                    data, fds = receive_state(conn)
+                    conn.close()
+                    accepted += 1
+                    name = out if accepted == 1 else "%s.%d" % (out, accepted)
+                    with open(name + ".tmp", "wb") as f:
+                        f.write(data)
+                    os.rename(name + ".tmp", name)
+                    with open(name + ".nfds", "w") as f:
+                        f.write("%d\n" % len(fds))
+                    if len(fds) != 1:
+                        sys.exit("agent: expected 1 fd, got %d" % len(fds))
+                    problems = check_state(json.loads(data))
+                    if problems:
+                        sys.exit("agent: bad container process state: " + ", ".join(problems))
+                    listeners.add(fds[0])
+                    poller.register(fds[0], select.POLLIN)
+                    if accepted == want:
+                        poller.unregister(srv)
+                        srv.close()
+                elif ev & select.POLLIN:
+                    answer(fd, mode, errnum, calls)
                 elif ev & (select.POLLHUP | select.POLLERR):
-                    return
+                    # the last process using that filter is gone
+                    poller.unregister(fd)
+                    os.close(fd)
+                    listeners.discard(fd)
 
 
 if __name__ == "__main__":
