@@ -40,11 +40,14 @@ typedef struct job
   bool body_started;   /* the current response's first body byte was seen */
   bool discard;        /* a non-2xx body: not blob bytes */
   bool range_mismatch; /* a 206 for another range */
+  bool paused;         /* its turn in this round is over (see write_cb) */
+  size_t round;        /* bytes taken in this round */
   oci_error *err;      /* from the write callback */
   progress *p;
 } job;
 
 #define SINK_BUFFER_SIZE (128u << 10)
+#define TURN_BYTES (1 * SINK_BUFFER_SIZE)
 
 /* Hand the filled part of the buffer to the sink. */
 static void job_flush (job *j)
@@ -169,6 +172,17 @@ static size_t write_cb (char *data, size_t size, size_t n, void *arg)
     }
   j->received += len;
   progress_bytes (j->p, j->idx, len);
+  /* libcurl reads a connection for as long as it has data (up to 100
+     reads): one blob at a time while the others' bytes wait. A turn of
+     TURN_BYTES each instead, so that the writer has several blobs'
+     buffers to hash together; the buffer goes to it at once. */
+  j->round += len;
+  if (j->round >= TURN_BYTES && !j->paused)
+    {
+      curl_easy_pause (j->e, CURLPAUSE_RECV);
+      j->paused = true;
+      job_flush (j);
+    }
   return len;
 }
 
@@ -421,6 +435,17 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
       if (remaining == 0)
         break;
 
+      /* a new round: every transfer gets its turn again */
+      for (size_t i = 0; i < n; i++)
+        {
+          jobs[i].round = 0;
+          if (jobs[i].paused)
+            {
+              jobs[i].paused = false;
+              if (jobs[i].state == JOB_ACTIVE)
+                curl_easy_pause (jobs[i].e, CURLPAUSE_CONT);
+            }
+        }
       if (curl_multi_perform (multi, &running) != CURLM_OK)
         {
           oci_error_set (err, 0, "curl multi failed");
@@ -439,6 +464,11 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
         }
       {
         int wait_ms = (int) ((next_wake - now_s ()) * 1000);
+        /* a paused transfer has bytes waiting, but curl no longer watches
+           its socket: straight on to the next round */
+        for (size_t i = 0; i < n; i++)
+          if (jobs[i].paused)
+            wait_ms = 0;
         if (wait_ms < 0)
           wait_ms = 0;
         if (wait_ms > 1000)

@@ -412,9 +412,26 @@ int store_blob_create (store *s, const char *expected, store_writer **out, oci_e
 
 int store_blob_append (store_writer *w, const void *buf, size_t len, oci_error **err)
 {
+  store_blob_hash_many (&w, &buf, &len, 1);
+  return store_blob_write (w, buf, len, err);
+}
+
+void store_blob_hash_many (store_writer *w[], const void *buf[], const size_t len[], size_t n)
+{
+  digest_ctx *dg[8];
+  for (size_t i = 0; i < n; i += 8)
+    {
+      size_t k = n - i < 8 ? n - i : 8;
+      for (size_t j = 0; j < k; j++)
+        dg[j] = w[i + j]->dg;
+      digest_update_many (dg, buf + i, len + i, k);
+    }
+}
+
+int store_blob_write (store_writer *w, const void *buf, size_t len, oci_error **err)
+{
   if (write_all (w->fd, buf, len) < 0)
     return oci_error_set (err, errno, "store `%s`: write blob", w->s->path);
-  digest_update (w->dg, buf, len);
   w->size += len;
   /* Start writeback as the blob grows so that commit's fsync has little
      left to wait for (it would otherwise stall every other transfer). */
