@@ -24,6 +24,7 @@ enum job_state
 typedef struct job
 {
   const blob_desc *d;
+  store *s;
   size_t idx;
   enum job_state state;
   sink_target t;       /* the store writer, fed by the sink thread */
@@ -48,6 +49,7 @@ typedef struct job
 
 #define SINK_BUFFER_SIZE (128u << 10)
 #define TURN_BYTES (1 * SINK_BUFFER_SIZE)
+#define SINK_BUFFERS 6
 
 /* Hand the filled part of the buffer to the sink. */
 static void job_flush (job *j)
@@ -75,7 +77,20 @@ static int job_restart (job *j, oci_error **err)
   j->buffered = 0;
   j->received = 0;
   blob_sink_drain (j->sink, &j->t);
-  return store_blob_restart (j->t.w, err);
+  return j->t.w ? store_blob_restart (j->t.w, err) : 0;
+}
+
+/* The blob's file, made when its first bytes arrive rather than before
+   the requests go out: a new inode can take a millisecond on a churned
+   ext4, and the registry's first byte takes longer still. */
+static int job_writer (job *j, oci_error **err)
+{
+  if (j->t.w)
+    return 0;
+  if (store_blob_create (j->s, j->d->digest, &j->t.w, err) < 0)
+    return -1;
+  store_blob_reserve (j->t.w, j->d->size);
+  return 0;
 }
 
 bool transfer_parse_content_range (const char *v, long long *start, long long *end,
@@ -116,14 +131,14 @@ static int begin_body (job *j)
           j->range_mismatch = true;
           return -1;
         }
-      return 0;
+      return job_writer (j, &j->err);
     }
   if (status == 200)
     {
       /* The server ignored Range (or this is the first try): start over. */
       if (j->received > 0 && job_restart (j, &j->err) < 0)
         return -1;
-      return 0;
+      return job_writer (j, &j->err);
     }
   j->discard = true;
   return 0;
@@ -288,6 +303,9 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
       if (j->received != j->d->size)
         return oci_error_set (err, 0, "blob %s: got %lld bytes, the manifest declares %lld",
                               j->d->digest, j->received, j->d->size);
+      /* an empty blob got no bytes, hence no file yet */
+      if (job_writer (j, err) < 0)
+        return -1;
       /* the sink verifies the digest before the blob becomes visible */
       job_release_buffer (j);
       blob_sink_commit (j->sink, &j->t);
@@ -336,11 +354,22 @@ static int publish_last (blob_sink *k, sink_target *t, const char *digest, oci_e
   return store_blob_publish (w, err);
 }
 
+/* Write `last` and have the sink seal it (durable, unnamed). */
+static int queue_last (store *s, blob_sink *k, const blob_bytes *last, sink_target *t,
+                       oci_error **err)
+{
+  if (store_blob_create (s, last->digest, &t->w, err) < 0
+      || store_blob_append (t->w, last->data, last->len, err) < 0)
+    return -1;
+  blob_sink_seal (k, t);
+  return 0;
+}
+
 int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int parallel,
                     const blob_bytes *last, progress *p, oci_error **err)
 {
   sink_target lt = { 0 };
-  bool last_queued = false;
+  bool want_last, last_queued = false;
   CURLM *multi = curl_multi_init ();
   job *jobs = calloc (n ? n : 1, sizeof *jobs);
   blob_sink *sink = NULL;
@@ -354,8 +383,9 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
     }
   if (parallel < 1)
     parallel = 1;
-  /* a buffer being filled per transfer, two in the sink's queue */
-  if (blob_sink_start (parallel + 2, SINK_BUFFER_SIZE, multi, &sink, err) < 0)
+  /* transfers hand their buffer over at the end of each turn, so a few
+     suffice whatever the parallelism (each is resident memory) */
+  if (blob_sink_start (SINK_BUFFERS, SINK_BUFFER_SIZE, multi, &sink, err) < 0)
     goto out;
   curl_multi_setopt (multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) parallel);
   for (size_t i = 0; i < n; i++)
@@ -379,19 +409,10 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           jobs[i].state = JOB_DONE;
       if (jobs[i].state == JOB_DONE)
         continue;
-      if (store_blob_create (s, blobs[i].digest, &jobs[i].t.w, err) < 0)
-        goto out;
-      store_blob_reserve (jobs[i].t.w, blobs[i].size);
+      jobs[i].s = s;
       remaining++;
     }
-  if (last && !store_has_blob (s, last->digest))
-    {
-      if (store_blob_create (s, last->digest, &lt.w, err) < 0
-          || store_blob_append (lt.w, last->data, last->len, err) < 0)
-        goto out;
-      blob_sink_seal (sink, &lt);
-      last_queued = true;
-    }
+  want_last = last && !store_has_blob (s, last->digest);
 
   while (remaining > 0)
     {
@@ -451,6 +472,10 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           oci_error_set (err, 0, "curl multi failed");
           goto out;
         }
+      /* the requests are out: now the manifest's file (see job_writer) */
+      if (want_last && !last_queued && queue_last (s, sink, last, &lt, err) < 0)
+        goto out;
+      last_queued = want_last;
       while ((m = curl_multi_info_read (multi, &msgs)) != NULL)
         {
           job *j = NULL;
@@ -480,7 +505,9 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           }
       }
     }
-  if (last_queued && publish_last (sink, &lt, last->digest, err) < 0)
+  if (want_last && !last_queued && queue_last (s, sink, last, &lt, err) < 0)
+    goto out;
+  if (want_last && publish_last (sink, &lt, last->digest, err) < 0)
     goto out;
   rc = 0;
 out:
