@@ -413,6 +413,8 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
       remaining++;
     }
   want_last = last && !store_has_blob (s, last->digest);
+  if (remaining > 0 && registry_prepare (r, err) < 0)
+    goto out;
 
   while (remaining > 0)
     {
