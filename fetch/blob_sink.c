@@ -39,11 +39,15 @@ struct blob_sink
   int buf_waiters;
   task *head, *tail;
   task *chead, *ctail;   /* commits whose appends are all done */
+  task *shead, *stail;   /* staged by the producer, not yet queued (no lock) */
+  unsigned events;       /* commits done and failures so far (see blob_sink_events) */
   char **free_bufs;
   size_t n_free, n_bufs, bufsize;
   char *pool;
   CURLM *wake;
 };
+
+static void submit_locked (blob_sink *k);
 
 static void push (task **head, task **tail, task *tk)
 {
@@ -69,7 +73,10 @@ static void task_done (blob_sink *k, task *tk, oci_error *e)
 {
   sink_target *t = tk->t;
   if (e && t->err == NULL)
-    t->err = e;
+    {
+      t->err = e;
+      __atomic_add_fetch (&k->events, 1, __ATOMIC_RELEASE);
+    }
   else if (e)
     oci_error_free (&e);
   if (tk->buf)
@@ -83,7 +90,10 @@ static void task_done (blob_sink *k, task *tk, oci_error *e)
         pthread_cond_signal (&k->bufs);
     }
   else
-    t->committed = true;
+    {
+      t->committed = true;
+      __atomic_add_fetch (&k->events, 1, __ATOMIC_RELEASE);
+    }
   if (--t->pending == 0)
     pthread_cond_broadcast (&k->done);
   if (tk->buf == NULL && k->wake)
@@ -300,6 +310,8 @@ void blob_sink_stop (blob_sink *k)
     pthread_join (k->committers[i], NULL);
   drop_all (&k->head, &k->tail);
   drop_all (&k->chead, &k->ctail);
+  while (k->shead) /* staged: not counted as pending */
+    free (pop (&k->shead, &k->stail));
   pthread_mutex_destroy (&k->mu);
   pthread_cond_destroy (&k->work);
   pthread_cond_destroy (&k->commit);
@@ -312,10 +324,15 @@ void blob_sink_stop (blob_sink *k)
 
 size_t blob_sink_bufsize (const blob_sink *k) { return k->bufsize; }
 
+unsigned blob_sink_events (blob_sink *k) { return __atomic_load_n (&k->events, __ATOMIC_ACQUIRE); }
+
 char *blob_sink_get_buffer (blob_sink *k)
 {
   char *b;
   pthread_mutex_lock (&k->mu);
+  /* none free: the staged ones must go, or nothing ever comes back */
+  if (k->n_free == 0)
+    submit_locked (k);
   while (k->n_free == 0)
     {
       k->buf_waiters++;
@@ -335,15 +352,43 @@ void blob_sink_put_buffer (blob_sink *k, char *buf)
   pthread_mutex_unlock (&k->mu);
 }
 
-static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool seal_only)
+/* Called with the lock held: the staged tasks join the queue, in order. */
+static void submit_locked (blob_sink *k)
+{
+  if (k->shead == NULL)
+    return;
+  while (k->shead)
+    {
+      task *tk = pop (&k->shead, &k->stail);
+      tk->t->pending++;
+      push (&k->head, &k->tail, tk);
+    }
+  pthread_cond_signal (&k->work);
+}
+
+void blob_sink_submit (blob_sink *k)
+{
+  if (k->shead == NULL)
+    return;
+  pthread_mutex_lock (&k->mu);
+  submit_locked (k);
+  pthread_mutex_unlock (&k->mu);
+}
+
+static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool seal_only,
+                     bool stage)
 {
   task *tk = calloc (1, sizeof *tk);
   if (tk == NULL)
     {
       /* out of memory for a few bytes: fail the blob, not the process */
       pthread_mutex_lock (&k->mu);
+      submit_locked (k);
       if (t->err == NULL)
-        oci_error_set (&t->err, ENOMEM, "blob writer");
+        {
+          oci_error_set (&t->err, ENOMEM, "blob writer");
+          __atomic_add_fetch (&k->events, 1, __ATOMIC_RELEASE);
+        }
       if (buf)
         k->free_bufs[k->n_free++] = buf;
       pthread_cond_signal (&k->bufs);
@@ -354,7 +399,13 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool s
   tk->buf = buf;
   tk->len = len;
   tk->seal_only = seal_only;
+  if (stage)
+    {
+      push (&k->shead, &k->stail, tk);
+      return;
+    }
   pthread_mutex_lock (&k->mu);
+  submit_locked (k); /* what was staged goes first */
   t->pending++;
   push (&k->head, &k->tail, tk);
   pthread_cond_signal (&k->work);
@@ -363,15 +414,21 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool s
 
 void blob_sink_write (blob_sink *k, sink_target *t, char *buf, size_t len)
 {
-  enqueue (k, t, buf, len, false);
+  enqueue (k, t, buf, len, false, false);
 }
 
-void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, false); }
-void blob_sink_seal (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, true); }
+void blob_sink_stage (blob_sink *k, sink_target *t, char *buf, size_t len)
+{
+  enqueue (k, t, buf, len, false, true);
+}
+
+void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, false, false); }
+void blob_sink_seal (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, true, false); }
 
 void blob_sink_drain (blob_sink *k, sink_target *t)
 {
   pthread_mutex_lock (&k->mu);
+  submit_locked (k);
   while (t->pending > 0)
     pthread_cond_wait (&k->done, &k->mu);
   pthread_mutex_unlock (&k->mu);

@@ -56,7 +56,7 @@ static void job_flush (job *j)
 {
   if (j->buf && j->buffered > 0)
     {
-      blob_sink_write (j->sink, &j->t, j->buf, j->buffered);
+      blob_sink_stage (j->sink, &j->t, j->buf, j->buffered);
       j->buf = NULL;
       j->buffered = 0;
     }
@@ -370,6 +370,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
 {
   sink_target lt = { 0 };
   bool want_last, last_queued = false;
+  unsigned events, seen_events = 0;
   CURLM *multi = curl_multi_init ();
   job *jobs = calloc (n ? n : 1, sizeof *jobs);
   blob_sink *sink = NULL;
@@ -435,11 +436,15 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
             }
         }
       for (size_t i = 0; i < n; i++)
+        if (jobs[i].state == JOB_WAITING && jobs[i].wait_until < next_wake)
+          next_wake = jobs[i].wait_until;
+      /* the sink's news (commits, failures), only when there are some:
+         asking every transfer each round took its lock hundreds of times */
+      events = blob_sink_events (sink);
+      for (size_t i = 0; i < n && events != seen_events; i++)
         {
           job *j = &jobs[i];
           bool committed;
-          if (j->state == JOB_WAITING && j->wait_until < next_wake)
-            next_wake = j->wait_until;
           if (j->state == JOB_DONE || j->state == JOB_PENDING)
             continue;
           blob_sink_state (sink, &j->t, &committed, err);
@@ -455,6 +460,7 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
               progress_blob_done (p, i, false);
             }
         }
+      seen_events = events;
       if (remaining == 0)
         break;
 
@@ -474,6 +480,8 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           oci_error_set (err, 0, "curl multi failed");
           goto out;
         }
+      /* the round's buffers, to the writer together */
+      blob_sink_submit (sink);
       /* the requests are out: now the manifest's file (see job_writer) */
       if (want_last && !last_queued && queue_last (s, sink, last, &lt, err) < 0)
         goto out;
