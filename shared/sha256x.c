@@ -33,17 +33,18 @@ void sha256x_init (sha256x_ctx *c)
 
 bool sha256x_available (void)
 {
+  /* -1 unknown; threads asking at once all find the same answer */
   static int known = -1;
   unsigned a, b, c, d;
-  if (known >= 0)
-    return known;
-  known = 0;
+  int k = __atomic_load_n (&known, __ATOMIC_RELAXED);
+  if (k >= 0)
+    return k;
   /* SHA extensions (leaf 7 EBX bit 29), SSSE3 and SSE4.1 (leaf 1 ECX
      bits 9 and 19) */
-  if (__get_cpuid (1, &a, &b, &c, &d) && (c & (1u << 9)) && (c & (1u << 19))
-      && __get_cpuid_count (7, 0, &a, &b, &c, &d) && (b & (1u << 29)))
-    known = 1;
-  return known;
+  k = __get_cpuid (1, &a, &b, &c, &d) && (c & (1u << 9)) && (c & (1u << 19))
+      && __get_cpuid_count (7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+  __atomic_store_n (&known, k, __ATOMIC_RELAXED);
+  return k;
 }
 
 #define SHA_TARGET __attribute__ ((target ("sha,sse4.1,ssse3")))
