@@ -20,6 +20,11 @@ typedef struct task
    several of them can share one journal commit. */
 #define SINK_COMMITTERS 3
 
+/* Buffers of distinct blobs hashed at once (sha256x.h: up to 4 streams
+   share the SHA unit), and how far down the queue to look for them. */
+#define SHA256X_BATCH 4
+#define SINK_SCAN 16
+
 struct blob_sink
 {
   pthread_t thread;
@@ -34,11 +39,15 @@ struct blob_sink
   int buf_waiters;
   task *head, *tail;
   task *chead, *ctail;   /* commits whose appends are all done */
+  task *shead, *stail;   /* staged by the producer, not yet queued (no lock) */
+  unsigned events;       /* commits done and failures so far (see blob_sink_events) */
   char **free_bufs;
   size_t n_free, n_bufs, bufsize;
   char *pool;
   CURLM *wake;
 };
+
+static void submit_locked (blob_sink *k);
 
 static void push (task **head, task **tail, task *tk)
 {
@@ -64,7 +73,10 @@ static void task_done (blob_sink *k, task *tk, oci_error *e)
 {
   sink_target *t = tk->t;
   if (e && t->err == NULL)
-    t->err = e;
+    {
+      t->err = e;
+      __atomic_add_fetch (&k->events, 1, __ATOMIC_RELEASE);
+    }
   else if (e)
     oci_error_free (&e);
   if (tk->buf)
@@ -78,7 +90,10 @@ static void task_done (blob_sink *k, task *tk, oci_error *e)
         pthread_cond_signal (&k->bufs);
     }
   else
-    t->committed = true;
+    {
+      t->committed = true;
+      __atomic_add_fetch (&k->events, 1, __ATOMIC_RELEASE);
+    }
   if (--t->pending == 0)
     pthread_cond_broadcast (&k->done);
   if (tk->buf == NULL && k->wake)
@@ -86,17 +101,58 @@ static void task_done (blob_sink *k, task *tk, oci_error *e)
   free (tk);
 }
 
-/* The append thread: buffers in queue order (so each blob's bytes stay
-   in order); a commit marker passes to the committers once the blob's
-   appends before it are done. */
+/* Take out of the queue up to `max` - 1 more buffers to hash together
+   with `first` (SHA-256 of several blobs at once costs less CPU than one
+   by one): each the earliest queued task of its blob, so that every
+   blob's bytes still go in order, and of a blob not failed. */
+static size_t take_companions (blob_sink *k, task *first, task *batch[], size_t max)
+{
+  const sink_target *seen[SINK_SCAN];
+  size_t n_seen = 0, n = 0;
+  task *prev = NULL, *t = k->head;
+  batch[n++] = first;
+  seen[n_seen++] = first->t;
+  while (t && n < max && n_seen < SINK_SCAN)
+    {
+      task *next = t->next;
+      bool dup = false;
+      for (size_t i = 0; i < n_seen && !dup; i++)
+        dup = seen[i] == t->t;
+      if (!dup)
+        {
+          seen[n_seen++] = t->t;
+          if (t->buf && t->t->err == NULL)
+            {
+              /* unlink t */
+              if (prev)
+                prev->next = next;
+              else
+                k->head = next;
+              if (k->tail == t)
+                k->tail = prev;
+              batch[n++] = t;
+              t = next;
+              continue;
+            }
+        }
+      prev = t;
+      t = next;
+    }
+  return n;
+}
+
+/* The append thread: buffers in queue order per blob (each blob's bytes
+   stay in order; several blobs' buffers are hashed together); a commit
+   marker passes to the committers once the blob's appends before it are
+   done. */
 static void *sink_main (void *arg)
 {
   blob_sink *k = arg;
   pthread_mutex_lock (&k->mu);
   for (;;)
     {
-      task *tk;
-      oci_error *e = NULL;
+      task *tk, *batch[SHA256X_BATCH];
+      size_t n;
       /* nothing more to append: whoever waits for a buffer gets what is free */
       if (k->head == NULL && k->buf_waiters > 0 && k->n_free > 0)
         pthread_cond_signal (&k->bufs);
@@ -111,13 +167,31 @@ static void *sink_main (void *arg)
           pthread_cond_signal (&k->commit);
           continue;
         }
-      if (tk->t->err == NULL)
+      if (tk->t->err)
         {
-          pthread_mutex_unlock (&k->mu);
-          store_blob_append (tk->t->w, tk->buf, tk->len, &e);
-          pthread_mutex_lock (&k->mu);
+          task_done (k, tk, NULL);
+          continue;
         }
-      task_done (k, tk, e);
+      n = take_companions (k, tk, batch, SHA256X_BATCH);
+      pthread_mutex_unlock (&k->mu);
+      {
+        store_writer *w[SHA256X_BATCH];
+        const void *b[SHA256X_BATCH];
+        size_t len[SHA256X_BATCH];
+        oci_error *e[SHA256X_BATCH] = { NULL };
+        for (size_t i = 0; i < n; i++)
+          {
+            w[i] = batch[i]->t->w;
+            b[i] = batch[i]->buf;
+            len[i] = batch[i]->len;
+          }
+        store_blob_hash_many (w, b, len, n);
+        for (size_t i = 0; i < n; i++)
+          store_blob_write (w[i], b[i], len[i], &e[i]);
+        pthread_mutex_lock (&k->mu);
+        for (size_t i = 0; i < n; i++)
+          task_done (k, batch[i], e[i]);
+      }
     }
   pthread_mutex_unlock (&k->mu);
   return NULL;
@@ -236,6 +310,8 @@ void blob_sink_stop (blob_sink *k)
     pthread_join (k->committers[i], NULL);
   drop_all (&k->head, &k->tail);
   drop_all (&k->chead, &k->ctail);
+  while (k->shead) /* staged: not counted as pending */
+    free (pop (&k->shead, &k->stail));
   pthread_mutex_destroy (&k->mu);
   pthread_cond_destroy (&k->work);
   pthread_cond_destroy (&k->commit);
@@ -248,10 +324,15 @@ void blob_sink_stop (blob_sink *k)
 
 size_t blob_sink_bufsize (const blob_sink *k) { return k->bufsize; }
 
+unsigned blob_sink_events (blob_sink *k) { return __atomic_load_n (&k->events, __ATOMIC_ACQUIRE); }
+
 char *blob_sink_get_buffer (blob_sink *k)
 {
   char *b;
   pthread_mutex_lock (&k->mu);
+  /* none free: the staged ones must go, or nothing ever comes back */
+  if (k->n_free == 0)
+    submit_locked (k);
   while (k->n_free == 0)
     {
       k->buf_waiters++;
@@ -271,15 +352,43 @@ void blob_sink_put_buffer (blob_sink *k, char *buf)
   pthread_mutex_unlock (&k->mu);
 }
 
-static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool seal_only)
+/* Called with the lock held: the staged tasks join the queue, in order. */
+static void submit_locked (blob_sink *k)
+{
+  if (k->shead == NULL)
+    return;
+  while (k->shead)
+    {
+      task *tk = pop (&k->shead, &k->stail);
+      tk->t->pending++;
+      push (&k->head, &k->tail, tk);
+    }
+  pthread_cond_signal (&k->work);
+}
+
+void blob_sink_submit (blob_sink *k)
+{
+  if (k->shead == NULL)
+    return;
+  pthread_mutex_lock (&k->mu);
+  submit_locked (k);
+  pthread_mutex_unlock (&k->mu);
+}
+
+static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool seal_only,
+                     bool stage)
 {
   task *tk = calloc (1, sizeof *tk);
   if (tk == NULL)
     {
       /* out of memory for a few bytes: fail the blob, not the process */
       pthread_mutex_lock (&k->mu);
+      submit_locked (k);
       if (t->err == NULL)
-        oci_error_set (&t->err, ENOMEM, "blob writer");
+        {
+          oci_error_set (&t->err, ENOMEM, "blob writer");
+          __atomic_add_fetch (&k->events, 1, __ATOMIC_RELEASE);
+        }
       if (buf)
         k->free_bufs[k->n_free++] = buf;
       pthread_cond_signal (&k->bufs);
@@ -290,7 +399,13 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool s
   tk->buf = buf;
   tk->len = len;
   tk->seal_only = seal_only;
+  if (stage)
+    {
+      push (&k->shead, &k->stail, tk);
+      return;
+    }
   pthread_mutex_lock (&k->mu);
+  submit_locked (k); /* what was staged goes first */
   t->pending++;
   push (&k->head, &k->tail, tk);
   pthread_cond_signal (&k->work);
@@ -299,15 +414,21 @@ static void enqueue (blob_sink *k, sink_target *t, char *buf, size_t len, bool s
 
 void blob_sink_write (blob_sink *k, sink_target *t, char *buf, size_t len)
 {
-  enqueue (k, t, buf, len, false);
+  enqueue (k, t, buf, len, false, false);
 }
 
-void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, false); }
-void blob_sink_seal (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, true); }
+void blob_sink_stage (blob_sink *k, sink_target *t, char *buf, size_t len)
+{
+  enqueue (k, t, buf, len, false, true);
+}
+
+void blob_sink_commit (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, false, false); }
+void blob_sink_seal (blob_sink *k, sink_target *t) { enqueue (k, t, NULL, 0, true, false); }
 
 void blob_sink_drain (blob_sink *k, sink_target *t)
 {
   pthread_mutex_lock (&k->mu);
+  submit_locked (k);
   while (t->pending > 0)
     pthread_cond_wait (&k->done, &k->mu);
   pthread_mutex_unlock (&k->mu);

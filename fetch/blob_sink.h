@@ -40,6 +40,12 @@ char *blob_sink_get_buffer (blob_sink *k);
 void blob_sink_put_buffer (blob_sink *k, char *buf);
 /* Queue `len` bytes of `buf` for t->w; the buffer goes back to the pool. */
 void blob_sink_write (blob_sink *k, sink_target *t, char *buf, size_t len);
+/* The same, held back until blob_sink_submit (or any other call that
+   queues, drains or waits for a buffer): the buffers of a round of
+   transfers reach the writer together, one lock and one wake-up, and it
+   can hash them together. Producer side only (one thread). */
+void blob_sink_stage (blob_sink *k, sink_target *t, char *buf, size_t len);
+void blob_sink_submit (blob_sink *k);
 /* Queue the commit of t->w (which the sink then frees). */
 void blob_sink_commit (blob_sink *k, sink_target *t);
 /* Queue only its seal (store_blob_seal): once `committed`, t->w is the
@@ -48,6 +54,10 @@ void blob_sink_commit (blob_sink *k, sink_target *t);
 void blob_sink_seal (blob_sink *k, sink_target *t);
 /* Wait until nothing is queued for t. */
 void blob_sink_drain (blob_sink *k, sink_target *t);
+/* A count that grows with every commit done and every first failure of
+   a target: blob_sink_state has news only when it changed (read without
+   taking the sink's lock). */
+unsigned blob_sink_events (blob_sink *k);
 /* Snapshot: failed (the error moves to *err) or committed. */
 void blob_sink_state (blob_sink *k, sink_target *t, bool *committed, oci_error **err);
 

@@ -464,12 +464,7 @@ static int load (layout_src *src, const char *digest, const char *mt, manifest *
   size_t len;
   if (src_read_blob (src, digest, MANIFEST_MAX_SIZE, &raw, &len, err) < 0)
     return -1;
-  if (manifest_load (raw, len, mt, "manifest", m, err) < 0)
-    {
-      free (raw);
-      return -1;
-    }
-  return 0;
+  return manifest_load (raw, len, mt, "manifest", m, err);
 }
 
 static int do_pull (store *s, layout_src *src, const char *name, const pull_opts *o, char **pinned,
@@ -495,19 +490,9 @@ static int do_pull (store *s, layout_src *src, const char *name, const pull_opts
     return -1;
   if (manifest_is_index (&m))
     {
-      const char *cd, *cmt;
       cleanup_free char *child = NULL, *child_mt = NULL;
-      manifest idx = m;
-      memset (&m, 0, sizeof m);
-      if (manifest_choose (&idx, &o->want, &cd, &cmt, err) < 0)
-        {
-          manifest_clear (&idx);
-          return -1;
-        }
-      child = strdup (cd);
-      child_mt = strdup (cmt);
-      manifest_clear (&idx);
-      if (load (src, child, child_mt, &m, err) < 0)
+      if (manifest_take_child (&m, &o->want, &child, &child_mt, err) < 0
+          || load (src, child, child_mt, &m, err) < 0)
         return -1;
       if (manifest_is_index (&m))
         {

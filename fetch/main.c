@@ -24,7 +24,7 @@ static const char usage[] =
   "  --authfile FILE       credentials file (default: $REGISTRY_AUTH_FILE,\n"
   "                        $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json)\n"
   "  --tls-verify=false    do not verify the registry's TLS certificate\n"
-  "  -j, --parallel N      blobs downloaded at once (default 4)\n"
+  "  -j, --parallel N      blobs downloaded at once (default 6)\n"
   "  --verify-store        check every blob of the store and exit\n"
   "  -q, --quiet           no progress display, only errors\n"
   "  -v, --verbose         log retries and requests\n"

@@ -119,10 +119,7 @@ int manifest_load (char *raw, size_t len, const char *content_type, const char *
 out:
   free (ct);
   if (rc < 0)
-    {
-      out->raw = NULL; /* the caller keeps ownership on failure */
-      manifest_clear (out);
-    }
+    manifest_clear (out); /* raw with it */
   return rc;
 }
 
@@ -194,6 +191,30 @@ static int take_desc (yajl_val d, const char *what, blob_desc *out, oci_error **
   memcpy (out->digest, dg, sizeof out->digest);
   out->media_type = mt;
   return 0;
+}
+
+int manifest_take_child (manifest *m, const platform *want, char **digest, char **media_type,
+                         oci_error **err)
+{
+  const char *dg, *mt;
+  int rc = -1;
+  *digest = *media_type = NULL;
+  if (manifest_choose (m, want, &dg, &mt, err) < 0)
+    goto out;
+  *digest = strdup (dg);
+  *media_type = mt ? strdup (mt) : NULL;
+  if (*digest == NULL || (mt && *media_type == NULL))
+    {
+      free (*digest);
+      free (*media_type);
+      *digest = *media_type = NULL;
+      oci_error_set (err, ENOMEM, "manifest");
+      goto out;
+    }
+  rc = 0;
+out:
+  manifest_clear (m);
+  return rc;
 }
 
 int manifest_blobs (const manifest *m, blob_desc **out, size_t *n, oci_error **err)

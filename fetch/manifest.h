@@ -27,10 +27,10 @@ typedef struct manifest
 
 void manifest_clear (manifest *m);
 
-/* Take `raw` (ownership passes) as the manifest named `what`: hash the raw
-   bytes, parse, settle the media type from `content_type` (may be NULL) and
-   the document's mediaType (they must agree), refuse schema1 and unknown
-   types. */
+/* Take `raw` (ownership passes, also on failure: it is freed) as the
+   manifest named `what`: hash the raw bytes, parse, settle the media type
+   from `content_type` (may be NULL) and the document's mediaType (they
+   must agree), refuse schema1 and unknown types. */
 int manifest_load (char *raw, size_t len, const char *content_type, const char *what,
                    manifest *out, oci_error **err);
 
@@ -39,6 +39,12 @@ bool manifest_is_index (const manifest *m);
 /* From an index: the descriptor for `want`, attestations skipped. */
 int manifest_choose (const manifest *index, const platform *want, const char **digest,
                      const char **media_type, oci_error **err);
+
+/* Step from an index to the image for `want`: *digest and *media_type
+   (malloc'd) name the chosen entry, and the index is cleared (also on
+   failure), so that m can receive the image's manifest. */
+int manifest_take_child (manifest *m, const platform *want, char **digest, char **media_type,
+                         oci_error **err);
 
 typedef struct blob_desc
 {

@@ -50,9 +50,10 @@ static int fetch_manifest (registry *reg, const char *reference, const char *exp
         goto out;
       }
   }
-  if (manifest_load (rep.body, rep.len, rep.content_type, "manifest", m, err) < 0)
+  /* the body is the manifest's now, whatever the outcome */
+  if (manifest_load (steal_pointer (&rep.body), rep.len, rep.content_type, "manifest", m, err)
+      < 0)
     goto out;
-  rep.body = NULL; /* owned by m now */
   rc = 0;
 out:
   http_reply_clear (&rep);
@@ -86,12 +87,7 @@ static int get_manifest (registry *reg, store *s, const char *reference, const c
       /* store_blob_read checks the bytes against the digest */
       if (store_blob_read (s, known, MANIFEST_MAX_SIZE, &raw, &len, err) < 0)
         return -1;
-      if (manifest_load (raw, len, NULL, "manifest", m, err) < 0)
-        {
-          free (raw);
-          return -1;
-        }
-      return 0;
+      return manifest_load (raw, len, NULL, "manifest", m, err);
     }
   if (fetch_manifest (reg, reference, expected, m, err) < 0)
     return -1;
@@ -112,23 +108,14 @@ static bool complete_in_store (store *s, const char *digest, const platform *wan
   char *raw = NULL;
   size_t len;
   if (!store_has_blob (s, digest)
-      || store_blob_read (s, digest, MANIFEST_MAX_SIZE, &raw, &len, NULL) < 0)
+      || store_blob_read (s, digest, MANIFEST_MAX_SIZE, &raw, &len, NULL) < 0
+      || manifest_load (raw, len, NULL, "manifest", m, NULL) < 0)
     return false;
-  if (manifest_load (raw, len, NULL, "manifest", m, NULL) < 0)
-    {
-      free (raw);
-      return false;
-    }
   if (manifest_is_index (m))
     {
-      const char *dg, *mt;
-      cleanup_free char *child = NULL;
-      if (manifest_choose (m, want, &dg, &mt, NULL) < 0 || (child = strdup (dg)) == NULL)
-        {
-          manifest_clear (m);
-          return false;
-        }
-      manifest_clear (m);
+      cleanup_free char *child = NULL, *child_mt = NULL;
+      if (manifest_take_child (m, want, &child, &child_mt, NULL) < 0)
+        return false;
       return complete_in_store (s, child, want, m);
     }
   if (manifest_blobs (m, &blobs, &n, NULL) < 0)
@@ -164,20 +151,9 @@ static int registry_pull (store *s, const image_ref *ref, const char *what, cons
     return -1;
   if (manifest_is_index (&m))
     {
-      const char *dg, *mt;
-      cleanup_free char *child = NULL;
-      manifest idx = m;
-      memset (&m, 0, sizeof m);
-      if (manifest_choose (&idx, &o->want, &dg, &mt, err) < 0)
-        {
-          manifest_clear (&idx);
-          return -1;
-        }
-      child = strdup (dg);
-      manifest_clear (&idx);
-      if (child == NULL)
-        return oci_error_set (err, ENOMEM, "%s", what);
-      if (get_manifest (reg, s, child, child, &m, err) < 0)
+      cleanup_free char *child = NULL, *child_mt = NULL;
+      if (manifest_take_child (&m, &o->want, &child, &child_mt, err) < 0
+          || get_manifest (reg, s, child, child, &m, err) < 0)
         return -1;
       if (manifest_is_index (&m))
         {

@@ -22,6 +22,8 @@ struct registry
   char *user, *pass;
   char *authz;  /* "Authorization: Bearer ..." or NULL */
   bool insecure; /* a loopback registry: TLS without verification */
+  bool unprobed; /* loopback: plain HTTP assumed, not yet confirmed */
+  char *host;    /* ref's registry host[:port] */
   int max_attempts;
   CURLcode last_code; /* of the last request */
   CURL *easy;   /* for the synchronous requests */
@@ -398,16 +400,67 @@ out:
   return rc;
 }
 
+static int probe_loopback (registry *r, oci_error **err);
+
+/* The first request to a loopback registry, over plain HTTP and tried
+   once: any HTTP answer but a 400 says the registry speaks it (0, the
+   answer in *out, or 1: a 5xx/429 answer, waited for as it asked); else
+   probe_loopback finds out how it speaks (1). */
+static int first_loopback_request (registry *r, const char *url, const char *accept, bool head,
+                                   size_t max, http_reply *out, oci_error **err)
+{
+  oci_error *quick_err = NULL;
+  int rc;
+  r->unprobed = false;
+  r->max_attempts = 1;
+  rc = http_get (r, url, accept, r->authz, NULL, NULL, head, max, out, &quick_err);
+  r->max_attempts = 0;
+  oci_error_free (&quick_err);
+  if (rc == 0 && out->status != 400)
+    log_debug ("%s: registry at %s", r->domain, r->base);
+  if (rc == 0 && out->status != 400 && !http_status_retriable (out->status))
+    return 0;
+  if (rc == 0 && out->status != 400)
+    {
+      sleep_ms (http_retry_delay_ms (0, out->retry_after));
+      return 1;
+    }
+  http_reply_clear (out);
+  return probe_loopback (r, err) < 0 ? -1 : 1;
+}
+
+int registry_prepare (registry *r, oci_error **err)
+{
+  if (!r->unprobed)
+    return 0;
+  r->unprobed = false;
+  return probe_loopback (r, err);
+}
+
 int registry_get (registry *r, const char *what, const char *reference, const char *accept,
                   bool head, size_t max, http_reply *out, oci_error **err)
 {
   cleanup_free char *url = NULL;
+  int first = 1;
+  if (r->unprobed)
+    {
+      if (asprintf (&url, "%s/v2/%s/%s/%s", r->base, r->path, what, reference) < 0)
+        return oci_error_set (err, ENOMEM, "url");
+      first = first_loopback_request (r, url, accept, head, max, out, err);
+      if (first < 0)
+        return -1;
+      /* the base may have changed (HTTPS) */
+      free (url);
+      url = NULL;
+    }
   if (asprintf (&url, "%s/v2/%s/%s/%s", r->base, r->path, what, reference) < 0)
     return oci_error_set (err, ENOMEM, "url");
   for (int tries = 0;; tries++)
     {
-      if (http_get (r, url, accept, r->authz, NULL, NULL, head, max, out, err) < 0)
+      /* first == 0: the first request's answer is in *out already */
+      if (first != 0 && http_get (r, url, accept, r->authz, NULL, NULL, head, max, out, err) < 0)
         return -1;
+      first = 1;
       if (out->status != 401)
         return 0;
       if (tries > 0)
@@ -428,12 +481,12 @@ int registry_get (registry *r, const char *what, const char *reference, const ch
 }
 
 /* r->base = SCHEME://host and *url = its /v2/ */
-static int set_base (registry *r, const char *scheme, const image_ref *ref, char **url)
+static int set_base (registry *r, const char *scheme, const char *host, char **url)
 {
   free (r->base);
   free (*url);
   r->base = *url = NULL;
-  if (asprintf (&r->base, "%s://%s", scheme, ref_registry_host (ref)) < 0)
+  if (asprintf (&r->base, "%s://%s", scheme, host) < 0)
     {
       r->base = NULL;
       return -1;
@@ -444,6 +497,85 @@ static int set_base (registry *r, const char *scheme, const image_ref *ref, char
       return -1;
     }
   return 0;
+}
+
+/* The /v2/ answer: 200, or 401 with the challenge to authenticate by. */
+static int check_ping (registry *r, http_reply *rep, oci_error **err)
+{
+  if (rep->status == 401)
+    {
+      /* the ping's challenge has no scope: registry_reauth asks for a pull
+         of our repository, so the first manifest GET needs no retry */
+      return registry_reauth (r, rep->www_authenticate, err);
+    }
+  if (rep->status != 200)
+    {
+      cleanup_free char *t = http_reply_error_text (rep);
+      return oci_error_set (err, 0, "%s is not a registry: GET /v2/ answered %s", r->domain,
+                            t ? t : "?");
+    }
+  return 0;
+}
+
+/* Find out how a loopback registry speaks (Docker treats 127.0.0.0/8 as
+   insecure registries): plain HTTP, or HTTPS without verification; and
+   authenticate as its /v2/ challenge asks. Called when the first request
+   over plain HTTP got no HTTP answer or a 400. */
+static int probe_loopback (registry *r, oci_error **err)
+{
+  http_reply rep = { .retry_after = -1 };
+  cleanup_free char *url = NULL;
+  oci_error *probe_err = NULL;
+  int rc = -1;
+
+  r->max_attempts = 1;
+  if (set_base (r, "http", r->host, &url) < 0)
+    goto nomem;
+  if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) == 0
+      && rep.status != 400)
+    {
+      r->max_attempts = 0;
+      if (http_status_retriable (rep.status)
+          && http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+        goto out;
+    }
+  else if (probe_err && r->last_code == CURLE_COULDNT_CONNECT)
+    {
+      /* nothing listening (yet): the usual retries, over HTTP */
+      oci_error_free (&probe_err);
+      r->max_attempts = 0;
+      if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+        goto out;
+    }
+  else
+    {
+      /* a TLS server: no answer to plain HTTP, or a 400 saying so;
+         or a transient failure: then back to HTTP with retries */
+      log_debug ("%s: plain HTTP failed (%s), trying HTTPS", r->domain,
+                 probe_err ? probe_err->msg : "HTTP 400");
+      oci_error_free (&probe_err);
+      if (set_base (r, "https", r->host, &url) < 0)
+        goto nomem;
+      bool https_failed
+        = http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) < 0;
+      oci_error_free (&probe_err);
+      if (https_failed && set_base (r, "http", r->host, &url) < 0)
+        goto nomem;
+      r->max_attempts = 0;
+      if ((https_failed || http_status_retriable (rep.status))
+          && http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+        goto out;
+    }
+  log_debug ("%s: registry at %s", r->domain, r->base);
+  rc = check_ping (r, &rep, err);
+  goto out;
+nomem:
+  oci_error_set (err, ENOMEM, "registry");
+out:
+  r->max_attempts = 0;
+  oci_error_free (&probe_err);
+  http_reply_clear (&rep);
+  return rc;
 }
 
 int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
@@ -457,78 +589,29 @@ int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
   r->opts = *o;
   r->domain = strdup (ref->domain);
   r->path = strdup (ref->path);
+  r->host = strdup (ref_registry_host (ref));
   r->easy = curl_easy_init ();
-  if (r->domain == NULL || r->path == NULL || r->easy == NULL)
-    {
-      registry_free (r);
-      return oci_error_set (err, ENOMEM, "registry");
-    }
+  if (r->domain == NULL || r->path == NULL || r->host == NULL || r->easy == NULL)
+    goto nomem;
   if (ref_registry_is_local (ref))
     {
-      /* Loopback registries are insecure registries (Docker treats
-         127.0.0.0/8 so): plain HTTP, or HTTPS without verification when
-         that is what they speak. HTTP first: most do, and a TLS handshake
-         costs every run about a megabyte of OpenSSL state. */
-      oci_error *probe_err = NULL;
+      /* Loopback registries are insecure registries: plain HTTP is
+         assumed (most speak it; a TLS handshake costs every run about a
+         megabyte of OpenSSL state) and the first request confirms it, so
+         no round trip for a /v2/ ping (registry_get probes when it fails,
+         and authenticates on a 401 as on any request). */
       r->insecure = true;
-      r->max_attempts = 1;
-      if (set_base (r, "http", ref, &url) < 0)
+      r->unprobed = true;
+      if (set_base (r, "http", r->host, &url) < 0)
         goto nomem;
-      if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) == 0
-          && rep.status != 400)
-        {
-          r->max_attempts = 0;
-          if (http_status_retriable (rep.status)
-              && http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
-            goto fail;
-        }
-      else if (probe_err && r->last_code == CURLE_COULDNT_CONNECT)
-        {
-          /* nothing listening (yet): the usual retries, over HTTP */
-          oci_error_free (&probe_err);
-          r->max_attempts = 0;
-          if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
-            goto fail;
-        }
-      else
-        {
-          /* a TLS server: no answer to plain HTTP, or a 400 saying so;
-             or a transient failure: then back to HTTP with retries */
-          log_debug ("%s: plain HTTP failed (%s), trying HTTPS", r->domain,
-                     probe_err ? probe_err->msg : "HTTP 400");
-          oci_error_free (&probe_err);
-          if (set_base (r, "https", ref, &url) < 0)
-            goto nomem;
-          bool https_failed
-            = http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, &probe_err) < 0;
-          oci_error_free (&probe_err);
-          if (https_failed && set_base (r, "http", ref, &url) < 0)
-            goto nomem;
-          r->max_attempts = 0;
-          if ((https_failed || http_status_retriable (rep.status))
-              && http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
-            goto fail;
-        }
+      *out = r;
+      return 0;
     }
-  else if (set_base (r, "https", ref, &url) < 0)
+  if (set_base (r, "https", r->host, &url) < 0)
     goto nomem;
-  else if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0)
+  if (http_get (r, url, NULL, NULL, NULL, NULL, false, 1 << 16, &rep, err) < 0
+      || check_ping (r, &rep, err) < 0)
     goto fail;
-  log_debug ("%s: registry at %s", r->domain, r->base);
-  if (rep.status == 401)
-    {
-      /* the ping's challenge has no scope: registry_reauth asks for a pull
-         of our repository, so the first manifest GET needs no retry */
-      if (registry_reauth (r, rep.www_authenticate, err) < 0)
-        goto fail;
-    }
-  else if (rep.status != 200)
-    {
-      cleanup_free char *t = http_reply_error_text (&rep);
-      oci_error_set (err, 0, "%s is not a registry: GET /v2/ answered %s", r->domain,
-                     t ? t : "?");
-      goto fail;
-    }
   http_reply_clear (&rep);
   *out = r;
   return 0;
@@ -549,6 +632,7 @@ void registry_free (registry *r)
   free (r->base);
   free (r->domain);
   free (r->path);
+  free (r->host);
   free (r->user);
   if (r->pass)
     explicit_bzero (r->pass, strlen (r->pass));

@@ -49,9 +49,11 @@ long http_retry_delay_ms (int attempt, long retry_after);
 
 typedef struct registry registry;
 
-/* Connect to ref's registry: plain HTTP for localhost/127.0.0.0/8,
-   HTTPS otherwise; GET /v2/ and authenticate as the challenge asks for a
-   pull of ref's repository. */
+/* Connect to ref's registry: HTTPS, GET /v2/ and authenticate as the
+   challenge asks for a pull of ref's repository. For localhost and
+   127.0.0.0/8 (insecure registries) plain HTTP is assumed without a
+   request: the first registry_get confirms it, or finds out that the
+   registry speaks HTTPS, and authenticates on its 401. */
 int registry_open (const image_ref *ref, const registry_opts *o, registry **out,
                    oci_error **err);
 void registry_free (registry *r);
@@ -67,6 +69,10 @@ static inline void registry_freep (registry **r)
    *out (only transport failures and authentication are errors). */
 int registry_get (registry *r, const char *what, const char *reference, const char *accept,
                   bool head, size_t max, http_reply *out, oci_error **err);
+
+/* Before requests that do not go through registry_get (blobs): make sure
+   the loopback registry's scheme is known. */
+int registry_prepare (registry *r, oci_error **err);
 
 /* For transfer.c: the URL of a blob, the common handle options (TLS,
    timeouts, redirects without forwarding credentials), the current

@@ -24,6 +24,7 @@ enum job_state
 typedef struct job
 {
   const blob_desc *d;
+  store *s;
   size_t idx;
   enum job_state state;
   sink_target t;       /* the store writer, fed by the sink thread */
@@ -40,18 +41,22 @@ typedef struct job
   bool body_started;   /* the current response's first body byte was seen */
   bool discard;        /* a non-2xx body: not blob bytes */
   bool range_mismatch; /* a 206 for another range */
+  bool paused;         /* its turn in this round is over (see write_cb) */
+  size_t round;        /* bytes taken in this round */
   oci_error *err;      /* from the write callback */
   progress *p;
 } job;
 
 #define SINK_BUFFER_SIZE (128u << 10)
+#define TURN_BYTES (1 * SINK_BUFFER_SIZE)
+#define SINK_BUFFERS 6
 
 /* Hand the filled part of the buffer to the sink. */
 static void job_flush (job *j)
 {
   if (j->buf && j->buffered > 0)
     {
-      blob_sink_write (j->sink, &j->t, j->buf, j->buffered);
+      blob_sink_stage (j->sink, &j->t, j->buf, j->buffered);
       j->buf = NULL;
       j->buffered = 0;
     }
@@ -72,7 +77,20 @@ static int job_restart (job *j, oci_error **err)
   j->buffered = 0;
   j->received = 0;
   blob_sink_drain (j->sink, &j->t);
-  return store_blob_restart (j->t.w, err);
+  return j->t.w ? store_blob_restart (j->t.w, err) : 0;
+}
+
+/* The blob's file, made when its first bytes arrive rather than before
+   the requests go out: a new inode can take a millisecond on a churned
+   ext4, and the registry's first byte takes longer still. */
+static int job_writer (job *j, oci_error **err)
+{
+  if (j->t.w)
+    return 0;
+  if (store_blob_create (j->s, j->d->digest, &j->t.w, err) < 0)
+    return -1;
+  store_blob_reserve (j->t.w, j->d->size);
+  return 0;
 }
 
 bool transfer_parse_content_range (const char *v, long long *start, long long *end,
@@ -113,14 +131,14 @@ static int begin_body (job *j)
           j->range_mismatch = true;
           return -1;
         }
-      return 0;
+      return job_writer (j, &j->err);
     }
   if (status == 200)
     {
       /* The server ignored Range (or this is the first try): start over. */
       if (j->received > 0 && job_restart (j, &j->err) < 0)
         return -1;
-      return 0;
+      return job_writer (j, &j->err);
     }
   j->discard = true;
   return 0;
@@ -169,6 +187,17 @@ static size_t write_cb (char *data, size_t size, size_t n, void *arg)
     }
   j->received += len;
   progress_bytes (j->p, j->idx, len);
+  /* libcurl reads a connection for as long as it has data (up to 100
+     reads): one blob at a time while the others' bytes wait. A turn of
+     TURN_BYTES each instead, so that the writer has several blobs'
+     buffers to hash together; the buffer goes to it at once. */
+  j->round += len;
+  if (j->round >= TURN_BYTES && !j->paused)
+    {
+      curl_easy_pause (j->e, CURLPAUSE_RECV);
+      j->paused = true;
+      job_flush (j);
+    }
   return len;
 }
 
@@ -274,6 +303,9 @@ static int job_finished (registry *r, job *j, CURLcode c, oci_error **err)
       if (j->received != j->d->size)
         return oci_error_set (err, 0, "blob %s: got %lld bytes, the manifest declares %lld",
                               j->d->digest, j->received, j->d->size);
+      /* an empty blob got no bytes, hence no file yet */
+      if (job_writer (j, err) < 0)
+        return -1;
       /* the sink verifies the digest before the blob becomes visible */
       job_release_buffer (j);
       blob_sink_commit (j->sink, &j->t);
@@ -322,11 +354,23 @@ static int publish_last (blob_sink *k, sink_target *t, const char *digest, oci_e
   return store_blob_publish (w, err);
 }
 
+/* Write `last` and have the sink seal it (durable, unnamed). */
+static int queue_last (store *s, blob_sink *k, const blob_bytes *last, sink_target *t,
+                       oci_error **err)
+{
+  if (store_blob_create (s, last->digest, &t->w, err) < 0
+      || store_blob_append (t->w, last->data, last->len, err) < 0)
+    return -1;
+  blob_sink_seal (k, t);
+  return 0;
+}
+
 int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int parallel,
                     const blob_bytes *last, progress *p, oci_error **err)
 {
   sink_target lt = { 0 };
-  bool last_queued = false;
+  bool want_last, last_queued = false;
+  unsigned events, seen_events = 0;
   CURLM *multi = curl_multi_init ();
   job *jobs = calloc (n ? n : 1, sizeof *jobs);
   blob_sink *sink = NULL;
@@ -340,8 +384,9 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
     }
   if (parallel < 1)
     parallel = 1;
-  /* a buffer being filled per transfer, two in the sink's queue */
-  if (blob_sink_start (parallel + 2, SINK_BUFFER_SIZE, multi, &sink, err) < 0)
+  /* transfers hand their buffer over at the end of each turn, so a few
+     suffice whatever the parallelism (each is resident memory) */
+  if (blob_sink_start (SINK_BUFFERS, SINK_BUFFER_SIZE, multi, &sink, err) < 0)
     goto out;
   curl_multi_setopt (multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) parallel);
   for (size_t i = 0; i < n; i++)
@@ -365,19 +410,12 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           jobs[i].state = JOB_DONE;
       if (jobs[i].state == JOB_DONE)
         continue;
-      if (store_blob_create (s, blobs[i].digest, &jobs[i].t.w, err) < 0)
-        goto out;
-      store_blob_reserve (jobs[i].t.w, blobs[i].size);
+      jobs[i].s = s;
       remaining++;
     }
-  if (last && !store_has_blob (s, last->digest))
-    {
-      if (store_blob_create (s, last->digest, &lt.w, err) < 0
-          || store_blob_append (lt.w, last->data, last->len, err) < 0)
-        goto out;
-      blob_sink_seal (sink, &lt);
-      last_queued = true;
-    }
+  want_last = last && !store_has_blob (s, last->digest);
+  if (remaining > 0 && registry_prepare (r, err) < 0)
+    goto out;
 
   while (remaining > 0)
     {
@@ -398,11 +436,15 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
             }
         }
       for (size_t i = 0; i < n; i++)
+        if (jobs[i].state == JOB_WAITING && jobs[i].wait_until < next_wake)
+          next_wake = jobs[i].wait_until;
+      /* the sink's news (commits, failures), only when there are some:
+         asking every transfer each round took its lock hundreds of times */
+      events = blob_sink_events (sink);
+      for (size_t i = 0; i < n && events != seen_events; i++)
         {
           job *j = &jobs[i];
           bool committed;
-          if (j->state == JOB_WAITING && j->wait_until < next_wake)
-            next_wake = j->wait_until;
           if (j->state == JOB_DONE || j->state == JOB_PENDING)
             continue;
           blob_sink_state (sink, &j->t, &committed, err);
@@ -418,14 +460,32 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
               progress_blob_done (p, i, false);
             }
         }
+      seen_events = events;
       if (remaining == 0)
         break;
 
+      /* a new round: every transfer gets its turn again */
+      for (size_t i = 0; i < n; i++)
+        {
+          jobs[i].round = 0;
+          if (jobs[i].paused)
+            {
+              jobs[i].paused = false;
+              if (jobs[i].state == JOB_ACTIVE)
+                curl_easy_pause (jobs[i].e, CURLPAUSE_CONT);
+            }
+        }
       if (curl_multi_perform (multi, &running) != CURLM_OK)
         {
           oci_error_set (err, 0, "curl multi failed");
           goto out;
         }
+      /* the round's buffers, to the writer together */
+      blob_sink_submit (sink);
+      /* the requests are out: now the manifest's file (see job_writer) */
+      if (want_last && !last_queued && queue_last (s, sink, last, &lt, err) < 0)
+        goto out;
+      last_queued = want_last;
       while ((m = curl_multi_info_read (multi, &msgs)) != NULL)
         {
           job *j = NULL;
@@ -439,6 +499,11 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
         }
       {
         int wait_ms = (int) ((next_wake - now_s ()) * 1000);
+        /* a paused transfer has bytes waiting, but curl no longer watches
+           its socket: straight on to the next round */
+        for (size_t i = 0; i < n; i++)
+          if (jobs[i].paused)
+            wait_ms = 0;
         if (wait_ms < 0)
           wait_ms = 0;
         if (wait_ms > 1000)
@@ -450,7 +515,9 @@ int transfer_blobs (registry *r, store *s, const blob_desc *blobs, size_t n, int
           }
       }
     }
-  if (last_queued && publish_last (sink, &lt, last->digest, err) < 0)
+  if (want_last && !last_queued && queue_last (s, sink, last, &lt, err) < 0)
+    goto out;
+  if (want_last && publish_last (sink, &lt, last->digest, err) < 0)
     goto out;
   rc = 0;
 out:

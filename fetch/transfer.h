@@ -15,7 +15,7 @@
 #include "registry.h"
 #include "store.h"
 
-#define TRANSFER_DEFAULT_PARALLEL 4
+#define TRANSFER_DEFAULT_PARALLEL 6
 
 /* Parse "bytes START-END/TOTAL" (RFC 9110 14.4); false if malformed. */
 bool transfer_parse_content_range (const char *v, long long *start, long long *end,

@@ -57,6 +57,11 @@ int store_blob_read (store *s, const char *digest, size_t max, char **buf, size_
    free the writer. A blob that exists already is a successful commit. */
 int store_blob_create (store *s, const char *expected, store_writer **w, oci_error **err);
 int store_blob_append (store_writer *w, const void *buf, size_t len, oci_error **err);
+/* append = hash + write, in two halves for callers that hash several
+   blobs' next bytes together (digest_update_many: less CPU); the w[i]
+   distinct, each blob's bytes hashed and written in order. */
+void store_blob_hash_many (store_writer *w[], const void *buf[], const size_t len[], size_t n);
+int store_blob_write (store_writer *w, const void *buf, size_t len, oci_error **err);
 long long store_writer_size (const store_writer *w);
 /* Reserve the disk space of a blob whose size is known (the manifest
    says it): a best effort, errors are ignored (a full disk still shows

@@ -30,10 +30,7 @@ static const char image_json[] =
 static int load (const char *json, const char *ct, manifest *m, oci_error **err)
 {
   char *raw = strdup (json);
-  int r = manifest_load (raw, strlen (raw), ct, "manifest", m, err);
-  if (r < 0)
-    free (raw);
-  return r;
+  return manifest_load (raw, strlen (raw), ct, "manifest", m, err);
 }
 
 static void test_image_manifest (void **state)
