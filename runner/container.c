@@ -105,14 +105,21 @@ static int map_ids (pid_t pid, yajl_val linux_, oci_error **err)
 
 static int run_runtime_hooks (container *c, oci_error **err)
 {
-  cleanup_free char *state = NULL;
-  if (state_oci_json (&c->st, STATUS_CREATING, false, &state, NULL, err) < 0)
+  cleanup_free char *created = NULL;
+  cleanup_free char *creating = NULL;
+  /* runtime.md "State": `created` is the status once the environment is
+     made (after lifecycle step 2), and prestart hooks run after it (step
+     3); runtime-spec 1.0 ran them on `start`, with the container created,
+     and hooks written for it read that status. createRuntime keeps
+     `creating` (the create operation is still under way), as runc. */
+  if (state_oci_json (&c->st, STATUS_CREATED, false, &created, NULL, err) < 0
+      || state_oci_json (&c->st, STATUS_CREATING, false, &creating, NULL, err) < 0)
     return -1;
   c->runtime_hooks_ran = true;
   /* config.md: prestart (deprecated) then createRuntime, in the runtime
      namespace */
-  if (hooks_run (c->cfg.doc, "prestart", state, err) < 0
-      || hooks_run (c->cfg.doc, "createRuntime", state, err) < 0)
+  if (hooks_run (c->cfg.doc, "prestart", created, err) < 0
+      || hooks_run (c->cfg.doc, "createRuntime", creating, err) < 0)
     return -1;
   return 0;
 }
