@@ -17,6 +17,7 @@
 #include "fileutil.h"
 #include "json.h"
 #include "safepath.h"
+#include "state.h"
 
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
@@ -586,14 +587,57 @@ int mounts_protect (yajl_val config, int rootfd, oci_error **err)
   return 0;
 }
 
-int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, oci_error **err)
+int mounts_host_bind_rootfs (const char *rootfs, int state_dirfd, oci_error **err)
+{
+  struct mount_attr attr = { .propagation = MS_PRIVATE };
+  cleanup_close int tree = open_tree (AT_FDCWD, rootfs,
+                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  int fd;
+  if (tree < 0)
+    return oci_error_set (err, errno, "rootfs `%s`", rootfs);
+  /* private before it is attached: nothing mounted under it reaches a
+     peer of the host's mount */
+  if (mount_setattr (tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return oci_error_set (err, errno, "rootfs `%s`: make private", rootfs);
+  if (move_mount (tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return oci_error_set (err, errno, "bind rootfs `%s`", rootfs);
+  /* after the bind: a marker without it could unmount a mount of the
+     caller's at the rootfs */
+  fd = openat (state_dirfd, STATE_HOST_MOUNT_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int e = errno;
+      umount2 (rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
+      return oci_error_set (err, e, "state `%s`", STATE_HOST_MOUNT_MARK);
+    }
+  close (fd);
+  return 0;
+}
+
+void mounts_host_release (const char *rootfs, int state_dirfd)
+{
+  if (rootfs == NULL || faccessat (state_dirfd, STATE_HOST_MOUNT_MARK, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+    return;
+  umount2 (rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
+  unlinkat (state_dirfd, STATE_HOST_MOUNT_MARK, 0);
+}
+
+int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, bool chroot_only,
+                       oci_error **err)
 {
   yajl_val root = json_get_object (config, "root");
   const char *prop = json_get_string (json_get_object (config, "linux"), "rootfsPropagation");
 
   if (fchdir (rootfd) < 0)
     return oci_error_set (err, errno, "enter rootfs");
-  if (no_pivot)
+  if (chroot_only)
+    {
+      /* the host's mount table: pivot_root or MS_MOVE would change the
+         root of every process on it */
+      if (chroot (".") < 0)
+        return oci_error_set (err, errno, "chroot");
+    }
+  else if (no_pivot)
     {
       if (mount (".", "/", NULL, MS_MOVE, NULL) < 0)
         return oci_error_set (err, errno, "move rootfs to /");
