@@ -476,8 +476,9 @@ int mounts_prepare_root (yajl_val config, const char *rootfs, int *rootfd, oci_e
   if (prop && flag == 0)
     return oci_error_set (err, 0, "config.json: unknown rootfsPropagation `%s`", prop);
   /* runtime-linux: nothing we mount may propagate back to the host; shared
-     is set on the container's root after pivot */
-  if (flag & MS_SHARED)
+     is set on the container's root after pivot, and so is unbindable (an
+     unbindable rootfs could not be bound onto itself below) */
+  if (flag & (MS_SHARED | MS_UNBINDABLE))
     flag = MS_SLAVE | MS_REC;
   if (mount (NULL, "/", NULL, flag | MS_REC, NULL) < 0)
     return oci_error_set (err, errno, "make / %s", prop ? prop : "rslave");
@@ -657,7 +658,7 @@ int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, bool chroot_o
     }
   if (chdir ("/") < 0)
     return oci_error_set (err, errno, "chdir /");
-  if (prop && (propagation_flag (prop) & MS_SHARED)
+  if (prop && (propagation_flag (prop) & (MS_SHARED | MS_UNBINDABLE))
       && mount (NULL, "/", NULL, propagation_flag (prop), NULL) < 0)
     return oci_error_set (err, errno, "rootfsPropagation `%s`", prop);
   if (YAJL_IS_TRUE (json_get (root, "readonly")))

@@ -222,6 +222,15 @@ run_c() { set_args "$@"; run R run --bundle "$BUNDLE" c1 </dev/null; }
   [[ "$output" == *shared:* ]]
 }
 
+# config-linux.md: rootfsPropagation is "either shared, slave, private or
+# unbindable"; an unbindable root cannot be bound elsewhere
+@test "rootfsPropagation unbindable" {
+  cfg '.linux.rootfsPropagation = "unbindable"'
+  run_c sh -c 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *unbindable* ]]
+}
+
 @test "a tmpfs with tmpcopyup keeps the image's files" {
   mkdir -p "$BUNDLE/rootfs/data"
   echo keep >"$BUNDLE/rootfs/data/f"
