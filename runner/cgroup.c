@@ -822,6 +822,33 @@ static int apply_resources (cgroup *cg, yajl_val res, yajl_val linux_devices,
   return 0;
 }
 
+static int collect_pids (const char *dir, pid_t **pids, size_t *n, size_t *cap,
+                         oci_error **err);
+
+/* A cgroup that was already there must hold no process: the default path
+   is /runner/ID whatever --root, so two runner instances (or runc/crun
+   with the same path) would otherwise share one cgroup, its limits and
+   its kill-all at delete. runc 1.2 refuses the same way ("container's
+   cgroup is not empty"); 1.1 and crun 1.8 share it. */
+static int check_not_in_use (cgroup *cg, oci_error **err)
+{
+  for (size_t i = 0; i < cg->nhiers; i++)
+    {
+      cleanup_free pid_t *pids = NULL;
+      size_t n = 0, cap = 0;
+      if (cg->hiers[i].created)
+        continue;
+      if (collect_pids (cg->hiers[i].dir, &pids, &n, &cap, err) < 0)
+        return -1;
+      if (n > 0)
+        return oci_error_set (err, 0,
+                              "already holds %zu process(es) of another container (the same ID "
+                              "under another --root?); use another ID or linux.cgroupsPath",
+                              n);
+    }
+  return 0;
+}
+
 int cgroup_create_with_devices (const char *root, const char *cgroups_path,
                                 const char *id, bool systemd, yajl_val resources,
                                 yajl_val linux_devices, cgroup **out, oci_error **err)
@@ -838,6 +865,9 @@ int cgroup_create_with_devices (const char *root, const char *cgroups_path,
   for (size_t i = 0; i < cg->nhiers; i++)
     if (make_hier_dir (cg, &cg->hiers[i], err) < 0)
       goto fail;
+  /* before any limit is written into someone else's cgroup */
+  if (check_not_in_use (cg, err) < 0)
+    goto fail;
   if (apply_resources (cg, resources, linux_devices, false, err) < 0)
     goto fail;
   /* No device list at all: the allowlist is still closed, as runc does

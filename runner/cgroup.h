@@ -73,7 +73,10 @@ int cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
    tty, ptmx, pts, tun, and mknod of any device) get an allow rule after
    the rules of linux.resources.devices, as runc does (config-linux.md
    "Default Devices"). Without linux.resources.devices the list starts with
-   "deny all" (runc's default too). cgroup_create = this with NULL. */
+   "deny all" (runc's default too). cgroup_create = this with NULL.
+   A cgroup that exists already and holds processes is refused (nothing
+   is written into it, what was made is removed): "already holds N
+   process(es)". */
 int cgroup_create_with_devices (const char *root, const char *cgroups_path,
                                 const char *id, bool systemd, yajl_val resources,
                                 yajl_val linux_devices, cgroup **out, oci_error **err);

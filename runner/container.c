@@ -145,6 +145,19 @@ static int handle_pty (container *c, const struct container_opts *o, int master,
   return 0;
 }
 
+/* config-linux.md "Seccomp": the agent at listenerPath gets the listener
+   with the container process state, before the process can be started. */
+static int handle_seccomp_listener (container *c, int listener, oci_error **err)
+{
+  cleanup_close int fd = listener;
+  cleanup_free char *state = NULL;
+  if (fd < 0)
+    return oci_error_set (err, 0, "container init sent no seccomp listener");
+  if (state_oci_json (&c->st, STATUS_CREATING, false, &state, NULL, err) < 0)
+    return -1;
+  return seccomp_notify_handover (c->seccomp, state, c->st.pid, fd, err);
+}
+
 int container_create (const struct container_opts *o, container *c, oci_error **err)
 {
   yajl_val linux_;
@@ -318,6 +331,10 @@ int container_create (const struct container_opts *o, container *c, oci_error **
           break;
         case SYNC_PTY:
           if (handle_pty (c, o, passed, err) < 0)
+            return -1;
+          break;
+        case SYNC_SECCOMP:
+          if (handle_seccomp_listener (c, passed, err) < 0)
             return -1;
           break;
         case SYNC_ERROR:

@@ -240,7 +240,23 @@ _Noreturn static void exec_child_main (struct exec_child *x)
           close (fd);
         }
     }
-  init_exec_process (x->plan, exe, x->seccomp, x->preserve_fds, &code, &err);
+  if (seccomp_program_uses_notify (x->seccomp))
+    {
+      /* config-linux.md "Seccomp": the agent gets this process' listener
+         too (runc does), before the program runs */
+      int listener;
+      if (init_finalize_process (x->plan, x->seccomp, &listener, &code, &err) < 0)
+        goto fail;
+      if (fd_send (x->sync_fd, listener, &(struct sync_msg) { .type = SYNC_SECCOMP },
+                   offsetof (struct sync_msg, text)) < 0)
+        _exit (1);
+      close (listener);
+      if (sync_recv (x->sync_fd, &m, NULL) <= 0 || m.type != SYNC_SECCOMP_DONE)
+        _exit (1);
+      init_exec_finalized (x->plan, exe, x->preserve_fds, &code, &err);
+    }
+  else
+    init_exec_process (x->plan, exe, x->seccomp, x->preserve_fds, &code, &err);
 fail:
   sync_send (x->sync_fd, SYNC_ERROR, code, err ? err->msg : "exec failed");
   _exit (code);
@@ -398,6 +414,19 @@ int cmd_exec (int argc, char **argv, oci_error **err)
             }
           else
             master = passed;
+          continue;
+        }
+      if (m.type == SYNC_SECCOMP && passed >= 0)
+        {
+          cleanup_free char *state = NULL;
+          int r = state_oci_json (&st, s, false, &state, NULL, err) < 0
+                      ? -1
+                      : seccomp_notify_handover (seccomp, state, pid, passed, err);
+          close (passed);
+          if (r == 0 && sync_send (sv[0], SYNC_SECCOMP_DONE, 0, NULL) < 0)
+            r = oci_error_set (err, errno, "exec: seccomp listener");
+          if (r < 0)
+            goto out_kill;
           continue;
         }
       if (passed >= 0)

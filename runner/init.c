@@ -65,27 +65,36 @@ static int state_json_for (struct init_ctx *c, enum container_status status, cha
   return state_oci_json (c->st, status, false, out, NULL, err);
 }
 
-int init_exec_process (const process_plan *plan, const char *path, seccomp_program *seccomp,
-                       int preserve_fds, int *code, oci_error **err)
+int init_finalize_process (const process_plan *plan, seccomp_program *seccomp, int *listener,
+                           int *code, oci_error **err)
 {
-  int listener = -1;
+  *listener = -1;
   *code = 1;
   /* without no_new_privs the filter needs CAP_SYS_ADMIN, which the new
      identity may lack: install it first then (runc does the same) */
-  if (seccomp && !plan->no_new_privileges && seccomp_program_install (seccomp, &listener, err) < 0)
+  if (seccomp && !plan->no_new_privileges && seccomp_program_install (seccomp, listener, err) < 0)
     return -1;
   if (process_apply_identity (plan, err) < 0)
-    return -1;
+    goto fail;
   if (process_chdir (plan, err) < 0)
     {
       *code = 126;
-      return -1;
+      goto fail;
     }
   /* runtime-spec: seccomp is the last thing before exec */
-  if (seccomp && plan->no_new_privileges && seccomp_program_install (seccomp, &listener, err) < 0)
-    return -1;
-  if (listener >= 0)
-    close (listener);
+  if (seccomp && plan->no_new_privileges && seccomp_program_install (seccomp, listener, err) < 0)
+    goto fail;
+  return 0;
+fail:
+  if (*listener >= 0)
+    close (*listener);
+  *listener = -1;
+  return -1;
+}
+
+int init_exec_finalized (const process_plan *plan, const char *path, int preserve_fds, int *code,
+                         oci_error **err)
+{
   for (int fd = 3; fd < 3 + preserve_fds; fd++)
     {
       int fl = fcntl (fd, F_GETFD);
@@ -103,6 +112,18 @@ int init_exec_process (const process_plan *plan, const char *path, seccomp_progr
   return process_exec_error (err, errno, path);
 }
 
+int init_exec_process (const process_plan *plan, const char *path, seccomp_program *seccomp,
+                       int preserve_fds, int *code, oci_error **err)
+{
+  int listener = -1;
+  if (init_finalize_process (plan, seccomp, &listener, code, err) < 0)
+    return -1;
+  /* exec: no hand-over (yet), the process sees ENOSYS for notified calls */
+  if (listener >= 0)
+    close (listener);
+  return init_exec_finalized (plan, path, preserve_fds, code, err);
+}
+
 _Noreturn void init_main (struct init_ctx *c)
 {
   cleanup_error oci_error *err = NULL;
@@ -111,6 +132,7 @@ _Noreturn void init_main (struct init_ctx *c)
   struct sync_msg m;
   cleanup_free char *exe = NULL;
   int rootfd = -1, conn, code;
+  bool notify = seccomp_program_uses_notify (c->seccomp);
   struct sigaction sa = { .sa_handler = on_signal };
 
   {
@@ -232,6 +254,21 @@ _Noreturn void init_main (struct init_ctx *c)
     if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD && s != SIGWINCH && s != SIGCONT
         && s != SIGURG)
       sigaction (s, &sa, NULL);
+  if (notify)
+    {
+      /* config-linux.md "Seccomp": the listener goes to listenerPath at
+         create, so the agent holds it before the process can start (as
+         runc does). The filter can only hand out its listener once
+         installed in this process: identity, cwd and filter are applied
+         now, and start only runs the startContainer hooks and execs. */
+      int listener;
+      if (init_finalize_process (c->plan, c->seccomp, &listener, &code, &err) < 0)
+        fail (c->sync_fd, &err, code);
+      if (fd_send (c->sync_fd, listener, &(struct sync_msg) { .type = SYNC_SECCOMP },
+                   offsetof (struct sync_msg, text)) < 0)
+        _exit (1);
+      close (listener);
+    }
   if (sync_send (c->sync_fd, SYNC_READY, 0, NULL) < 0)
     _exit (1);
 
@@ -271,6 +308,9 @@ _Noreturn void init_main (struct init_ctx *c)
   for (int s = 1; s < 32; s++)
     if (s != SIGKILL && s != SIGSTOP)
       sigaction (s, &sa, NULL);
-  init_exec_process (c->plan, exe, c->seccomp, c->preserve_fds, &code, &err);
+  if (notify)
+    init_exec_finalized (c->plan, exe, c->preserve_fds, &code, &err);
+  else
+    init_exec_process (c->plan, exe, c->seccomp, c->preserve_fds, &code, &err);
   fail (conn, &err, code);
 }

@@ -44,5 +44,12 @@ _Noreturn void init_main (struct init_ctx *c);
    fills *err and *code (126/127/1). */
 int init_exec_process (const process_plan *plan, const char *path, seccomp_program *seccomp,
                        int preserve_fds, int *code, oci_error **err);
+/* init_exec_process in two halves: identity, cwd and seccomp (the
+   listener fd, when the profile notifies, in *listener: the caller hands
+   it over and closes it), then the fds closed and execve. */
+int init_finalize_process (const process_plan *plan, seccomp_program *seccomp, int *listener,
+                           int *code, oci_error **err);
+int init_exec_finalized (const process_plan *plan, const char *path, int preserve_fds, int *code,
+                         oci_error **err);
 
 #endif

@@ -1,5 +1,8 @@
-/* runner ps: the container's processes, from its cgroup, or (where the
-   cgroup does not tell) from its pid namespace. */
+/* runner ps [--format table|json] ID [--] [PS-ARGS…]: the container's
+   processes, from its cgroup, or (where the cgroup does not tell) from its
+   pid namespace. table is `ps -ef`'s, json the array of pids containerd
+   reads; with PS-ARGS, ps(1) runs with them and its lines are kept by PID,
+   as runc does (ps_table.h). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -12,6 +15,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "cli.h"
+#include "ps_table.h"
 #include "state.h"
 
 static int pids_by_namespace (pid_t init, pid_t **out, size_t *n)
@@ -47,31 +51,14 @@ static int pids_by_namespace (pid_t init, pid_t **out, size_t *n)
   return 0;
 }
 
-static void print_cmd (pid_t pid)
-{
-  char path[64], buf[512];
-  ssize_t r;
-  int fd;
-  snprintf (path, sizeof path, "/proc/%d/cmdline", (int) pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  r = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
-  if (fd >= 0)
-    close (fd);
-  if (r <= 0)
-    r = 0;
-  buf[r] = '\0';
-  for (ssize_t i = 0; i + 1 < r; i++)
-    if (buf[i] == '\0')
-      buf[i] = ' ';
-  printf ("%-8d %s\n", (int) pid, buf);
-}
-
 int cmd_ps (int argc, char **argv, oci_error **err)
 {
   static const struct option opts[] = {
     { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
   };
+  const char *use = "[--format table|json] ID [--] [PS-ARGS...]";
   const char *format = "table";
+  char **ps_args;
   cleanup_close int rootfd = -1;
   cleanup_close int dirfd = -1;
   cleanup_state container_state st = { .dirfd = -1 };
@@ -85,11 +72,14 @@ int cmd_ps (int argc, char **argv, oci_error **err)
     if (ch == 'f')
       format = optarg;
     else
-      return cli_usage (err, "ps", "[--format table|json] ID");
+      return cli_usage (err, "ps", use);
   if (optind >= argc)
-    return cli_usage (err, "ps", "[--format table|json] ID");
+    return cli_usage (err, "ps", use);
   if (strcmp (format, "table") && strcmp (format, "json"))
     return oci_error_set (err, 0, "ps: unknown format `%s`", format), 2;
+  ps_args = argv + optind + 1;
+  if (*ps_args && strcmp (*ps_args, "--") == 0)
+    ps_args++;
   if (state_open_container (runner_globals.root, argv[optind], &rootfd, &st, err) < 0)
     return 1;
   dirfd = st.dirfd;
@@ -115,8 +105,8 @@ int cmd_ps (int argc, char **argv, oci_error **err)
       printf ("]\n");
       return 0;
     }
-  printf ("%-8s %s\n", "PID", "CMD");
-  for (size_t i = 0; i < n; i++)
-    print_cmd (pids[i]);
-  return 0;
+  /* json ignores PS-ARGS, as runc's does */
+  if (*ps_args)
+    return ps_filter_print (stdout, ps_args, pids, n, err) < 0 ? 1 : 0;
+  return ps_table_print (stdout, pids, n, err) < 0 ? 1 : 0;
 }

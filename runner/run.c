@@ -1,6 +1,5 @@
 /* runner run: create and start in one; in the foreground the container's
    stdio is ours, signals are forwarded and its exit status becomes ours. */
-#include <getopt.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -9,42 +8,20 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "container.h"
+#include "create_opts.h"
 #include "hooks.h"
 #include "signals.h"
 
 int cmd_run (int argc, char **argv, oci_error **err)
 {
-  static const struct option opts[] = {
-    { "bundle", required_argument, NULL, 'b' },  { "pid-file", required_argument, NULL, 'p' },
-    { "console-socket", required_argument, NULL, 'c' }, { "no-pivot", no_argument, NULL, 'P' },
-    { "no-new-keyring", no_argument, NULL, 'K' }, { "preserve-fds", required_argument, NULL, 'F' },
-    { "detach", no_argument, NULL, 'd' },        { "keep", no_argument, NULL, 'k' },
-    { "no-subreaper", no_argument, NULL, 'S' },
-    { NULL, 0, NULL, 0 },
-  };
-  const char *use = "[--bundle DIR] [--detach] [--keep] [--pid-file F] [--console-socket S] ID";
-  struct container_opts o = { .bundle = ".", .run = true, .foreground = true };
-  bool keep = false;
+  struct container_opts o;
+  bool keep;
   container c;
-  int ch, code, status;
+  int code, status;
 
-  while ((ch = getopt_long (argc, argv, "+b:d", opts, NULL)) != -1)
-    switch (ch)
-      {
-      case 'b': o.bundle = optarg; break;
-      case 'p': o.pid_file = optarg; break;
-      case 'c': o.console_socket = optarg; break;
-      case 'P': o.no_pivot = true; break;
-      case 'K': o.no_new_keyring = true; break;
-      case 'F': o.preserve_fds = atoi (optarg); break;
-      case 'd': o.foreground = false; break;
-      case 'k': keep = true; break;
-      case 'S': break;
-      default: return cli_usage (err, "run", use);
-      }
-  if (optind != argc - 1)
-    return cli_usage (err, "run", use);
-  o.id = argv[optind];
+  code = create_opts_parse (argc, argv, true, &o, &keep, err);
+  if (code != 0)
+    return code;
   if (container_create (&o, &c, err) < 0)
     {
       /* podman and sh: 127 not found, 126 not executable */

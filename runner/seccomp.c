@@ -15,10 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -64,6 +62,11 @@ static void seccomp_program_freep (seccomp_program **p)
 const char *seccomp_program_listener_path (const seccomp_program *p)
 {
   return p ? p->listener_path : NULL;
+}
+
+bool seccomp_program_uses_notify (const seccomp_program *p)
+{
+  return p && p->notify;
 }
 
 const char *seccomp_program_listener_metadata (const seccomp_program *p)
@@ -492,40 +495,6 @@ int seccomp_program_install (const seccomp_program *p, int *listener_fd, oci_err
     return oci_error_set (err, errno, "install the seccomp filter");
   if (p->notify)
     *listener_fd = (int) r;
-  return 0;
-}
-
-int seccomp_notify_send (const char *listener_path, int listener_fd, const char *state,
-                         size_t state_len, oci_error **err)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  cleanup_close int s = -1;
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
-  struct iovec iov = { .iov_base = (void *) state, .iov_len = state_len };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-                        .msg_controllen = sizeof ctl.buf };
-  struct cmsghdr *c;
-
-  if (strlen (listener_path) >= sizeof addr.sun_path)
-    return oci_error_set (err, 0, "linux.seccomp.listenerPath `%s`: too long", listener_path);
-  strcpy (addr.sun_path, listener_path);
-  s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0)
-    return oci_error_set (err, errno, "linux.seccomp.listenerPath: socket");
-  if (connect (s, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return oci_error_set (err, errno, "linux.seccomp.listenerPath: connect to `%s`", listener_path);
-  memset (&ctl, 0, sizeof ctl);
-  c = CMSG_FIRSTHDR (&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &listener_fd, sizeof (int));
-  if (sendmsg (s, &msg, MSG_NOSIGNAL) < 0)
-    return oci_error_set (err, errno, "linux.seccomp.listenerPath: send to `%s`", listener_path);
   return 0;
 }
 

@@ -24,6 +24,7 @@ void seccomp_program_free (seccomp_program *p);
 
 /* ---- additions (runner part 2) ---- */
 #include <stddef.h>
+#include <sys/types.h>
 
 /* seccomp_program_build with a cache of compiled filters in `cache_dir`
    (e.g. "<--root>/seccomp-cache"; NULL = no cache), keyed by the sha256
@@ -37,6 +38,9 @@ int seccomp_program_build_cached (yajl_val seccomp, const char *cache_dir,
 bool seccomp_program_from_cache (const seccomp_program *p);
 /* Number of BPF instructions. */
 size_t seccomp_program_length (const seccomp_program *p);
+/* Some rule of the profile is SCMP_ACT_NOTIFY: install yields a listener
+   fd that must reach listenerPath (seccomp_notify_handover). */
+bool seccomp_program_uses_notify (const seccomp_program *p);
 /* linux.seccomp.listenerMetadata, or NULL. */
 const char *seccomp_program_listener_metadata (const seccomp_program *p);
 /* config-linux.md "Seccomp": send the notify fd over SCM_RIGHTS to the
@@ -44,6 +48,13 @@ const char *seccomp_program_listener_metadata (const seccomp_program *p);
    JSON, fds: ["seccompFd"]) as the message. */
 int seccomp_notify_send (const char *listener_path, int listener_fd, const char *state,
                          size_t state_len, oci_error **err);
+/* The runtime's half of the hand-over, at create: `state` is the
+   container's state JSON (runtime.md "State", status creating), `pid` the
+   container process as the runtime sees it. Builds the
+   containerProcessState {ociVersion, fds:["seccompFd"], pid, metadata,
+   state} and sends it with `listener_fd` to p's listenerPath. */
+int seccomp_notify_handover (const seccomp_program *p, const char *state, pid_t pid,
+                             int listener_fd, oci_error **err);
 
 /* runtime-spec features.md "linux.seccomp": {"enabled":true,"actions":[…],
    "operators":[…],"archs":[…],"knownFlags":[…],"supportedFlags":[…]}

@@ -15,6 +15,9 @@ enum sync_type
   SYNC_READY,         /* init → runtime: waiting for start */
   SYNC_START,         /* runtime → init: exec now */
   SYNC_ERROR,         /* either way: text is the message, code the exit status */
+  SYNC_SECCOMP,       /* init → runtime: the seccomp notify listener (SCM_RIGHTS),
+                         at create or exec, for listenerPath (config-linux.md "Seccomp") */
+  SYNC_SECCOMP_DONE,  /* runtime → exec'd process: the listener reached listenerPath */
 };
 
 struct sync_msg

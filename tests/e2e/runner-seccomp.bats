@@ -70,3 +70,130 @@ deny_profile() { # NAMES-JSON ACTION [ERRNO]
   [ "$(printf '%s\n' "$output" | grep -c .)" -eq 1 ]
   [ -z "$(cg_left "$ID")" ]
 }
+
+# SCMP_ACT_NOTIFY: the listener goes to the agent on listenerPath
+# (config-linux.md "Seccomp") with the container process state
+# (runtime.md), at create, before the process is started.
+notify_profile() { # SOCKET METADATA
+  echo "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"$1\",\"listenerMetadata\":\"$2\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}"
+}
+
+# the runtime's send is done when the agent may not have written it yet
+wait_file() { # FILE
+  for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done
+  echo "no $1"; cat "$TESTTMP/agent.err"; return 1
+}
+
+# the agent logs a call after it answered it
+wait_mkdir_call() {
+  for _ in $(seq 100); do grep -Eq '^(83|258) ' "$AOUT.calls" && return 0; sleep 0.05; done
+  echo "no mkdir answered:"; cat "$AOUT.calls"; return 1
+}
+
+start_agent() { # MODE [ERRNO]
+  SOCK=$TESTTMP/agent.sock
+  AOUT=$TESTTMP/agent.json
+  python3 "$SRC/tests/lib/runner_seccomp_agent.py" "$SOCK" "$AOUT" "$@" 2>"$TESTTMP/agent.err" &
+  AGENT=$!
+  defer kill "$AGENT"
+  for _ in $(seq 100); do [ -e "$SOCK.ready" ] && return 0; sleep 0.05; done
+  echo "agent did not start"; cat "$TESTTMP/agent.err"; return 1
+}
+
+@test "runner seccomp: SCMP_ACT_NOTIFY hands the listener to listenerPath at create; the agent's errno reaches the container" {
+  start_agent errno 30 # EROFS
+  cg_bundle "$B" '["/bin/sh","-c","mkdir /tmp/x; echo status=$?; ls -l /proc/$$/fd | grep -c seccomp"]' \
+    ".linux.seccomp=$(notify_profile "$SOCK" meta-$ID)"
+  # the container keeps create's stdout: a file, not `run`'s pipe
+  timeout 30 "$BIN/runner" --root "$STATE" create --bundle "$B" "$ID" </dev/null >"$TESTTMP/out" 2>&1 \
+    || { cat "$TESTTMP/out"; false; }
+  # created, not started: the agent already holds the listener
+  wait_file "$AOUT"
+  cat "$AOUT"; echo; cat "$TESTTMP/agent.err"
+  pid=$("$BIN/runner" --root "$STATE" state "$ID" | jq -r .pid)
+  [ "$(jq -r .state.status "$AOUT")" = creating ]
+  [ "$(jq -r .state.id "$AOUT")" = "$ID" ]
+  [ "$(jq -r .state.bundle "$AOUT")" = "$B" ]
+  [ "$(jq -r .pid "$AOUT")" = "$pid" ]
+  [ "$(jq -r .metadata "$AOUT")" = "meta-$ID" ]
+  [ "$(jq -c .fds "$AOUT")" = '["seccompFd"]' ]
+  [ "$(jq -r .ociVersion "$AOUT")" = "$(jq -r .state.ociVersion "$AOUT")" ]
+  [ "$(cat "$AOUT.nfds")" -eq 1 ]
+  # the runtime kept no copy of it
+  [ "$(ls -l /proc/"$pid"/fd | grep -c seccomp)" -eq 0 ]
+  run timeout 30 "$BIN/runner" --root "$STATE" start "$ID"
+  [ "$status" -eq 0 ]
+  for _ in $(seq 100); do grep -q '^[0-9]$' "$TESTTMP/out" && break; sleep 0.05; done
+  cat "$TESTTMP/out"
+  grep -q "Read-only file system" "$TESTTMP/out"
+  grep -q "status=1" "$TESTTMP/out"
+  # the listener did not leak into the container process
+  [ "$(tail -n1 "$TESTTMP/out")" = 0 ]
+  # mkdir (83) or mkdirat (258) was answered by the agent
+  wait_mkdir_call
+}
+
+@test "runner seccomp: SCMP_ACT_NOTIFY with run; the agent lets mkdir through (FLAG_CONTINUE)" {
+  start_agent continue
+  cg_bundle "$B" '["/bin/sh","-c","mkdir /tmp/x && ls -d /tmp/x"]' \
+    ".linux.seccomp=$(notify_profile "$SOCK" "")"
+  run timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$B" "$ID"
+  echo "$output"; cat "$TESTTMP/agent.err"
+  [ "$status" -eq 0 ]
+  [ "$output" = /tmp/x ]
+  wait_file "$AOUT"
+  [ "$(jq -r .metadata "$AOUT")" = "" ]
+  wait_mkdir_call
+  # the agent sees the listener hang up once the container is gone
+  for _ in $(seq 100); do kill -0 "$AGENT" 2>/dev/null || break; sleep 0.05; done
+  ! kill -0 "$AGENT" 2>/dev/null
+}
+
+@test "runner seccomp: an unreachable listenerPath fails create with one line and leaves nothing behind" {
+  cg_bundle "$B" '["/bin/true"]' ".linux.seccomp=$(notify_profile "$TESTTMP/nobody.sock" m)"
+  run timeout 30 "$BIN/runner" --root "$STATE" create --bundle "$B" "$ID"
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"listenerPath"*"nobody.sock"*"No such file or directory"* ]]
+  [ "$(printf '%s\n' "$output" | grep -c .)" -eq 1 ]
+  [ -z "$(cg_left "$ID")" ]
+  [ -z "$(ls -A "$STATE" | grep -v seccomp-cache)" ]
+}
+
+@test "runner seccomp: exec hands its own listener to listenerPath before the program runs" {
+  AGENT_CONNECTIONS=2 start_agent errno 30
+  cg_bundle "$B" '["/bin/sleep","300"]' ".linux.seccomp=$(notify_profile "$SOCK" m-exec)"
+  timeout 30 "$BIN/runner" --root "$STATE" run -d --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  wait_file "$AOUT"
+  run timeout 30 "$BIN/runner" --root "$STATE" exec "$ID" /bin/sh -c 'mkdir /tmp/e; echo status=$?; echo pid=$$'
+  echo "$output"; cat "$TESTTMP/agent.err"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Read-only file system"* ]]
+  [[ "$output" == *"status=1"* ]]
+  wait_file "$AOUT.2"
+  cat "$AOUT.2"; echo
+  init=$("$BIN/runner" --root "$STATE" state "$ID" | jq .pid)
+  [ "$(jq -r .state.status "$AOUT.2")" = running ]
+  [ "$(jq -r .state.pid "$AOUT.2")" = "$init" ]
+  [ "$(jq -r .metadata "$AOUT.2")" = m-exec ]
+  epid=$(jq .pid "$AOUT.2")
+  [ "$epid" != "$init" ]
+  # the agent answered the mkdir (sleep, the container's own process, makes none)
+  wait_mkdir_call
+}
+
+@test "runner seccomp: exec fails with one line when listenerPath does not answer" {
+  start_agent errno 30 # takes one connection: create's
+  cg_bundle "$B" '["/bin/sleep","300"]' ".linux.seccomp=$(notify_profile "$SOCK" m)"
+  timeout 30 "$BIN/runner" --root "$STATE" run -d --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  wait_file "$AOUT"
+  sleep 0.2 # the agent closes its socket after the first connection
+  run timeout 30 "$BIN/runner" --root "$STATE" exec "$ID" /bin/echo never
+  echo "$output"
+  [ "$status" -ne 0 ]
+  assert_one_line_error
+  [[ "$output" == *"listenerPath"*"agent.sock"* ]]
+  [[ "$output" != *never* ]]
+  # only the container's own process is left in it
+  [ "$("$BIN/runner" --root "$STATE" ps --format json "$ID" | jq length)" -eq 1 ]
+}
