@@ -118,7 +118,8 @@ int init_exec_process (const process_plan *plan, const char *path, seccomp_progr
   int listener = -1;
   if (init_finalize_process (plan, seccomp, &listener, code, err) < 0)
     return -1;
-  /* exec: no hand-over (yet), the process sees ENOSYS for notified calls */
+  /* only a NOTIFY profile makes one, and its callers (init_main, exec)
+     use the two halves to hand it over: nothing to keep here */
   if (listener >= 0)
     close (listener);
   return init_exec_finalized (plan, path, preserve_fds, code, err);

@@ -9,3 +9,5 @@ DEPS += libseccomp-dev crun runc
 DEPS += busybox-static jq hyperfine
 # drop-in tests (tests/e2e/dropin-*.bats): podman + conmon, containerd + ctr, CNI bridge
 DEPS += podman conmon containerd containernetworking-plugins
+# `runner ps ID PS-ARGS…` runs ps(1) as runc does; runner-ps.bats compares with ps -ef
+DEPS += procps

@@ -238,11 +238,11 @@ int ps_table_print (FILE *out, pid_t *pids, size_t n, oci_error **err)
       unsigned pcpu = 0;
       if (read_proc (pids[i], &p) < 0)
         continue;
-      /* C: integer percent of CPU over the process' life, at most 99 */
+      /* C: integer percent of CPU over the process' life, at most 99;
+         procps divides whole CPU centiseconds by fractional seconds */
       elapsed = uptime - (double) p.start_ticks / hz;
-      if (elapsed >= 1)
-        pcpu = (unsigned) ((p.cpu_ticks * 100ULL / (unsigned long long) hz)
-                           / (unsigned long long) elapsed);
+      if (elapsed > 0)
+        pcpu = (unsigned) ((double) (p.cpu_ticks * 100ULL / (unsigned long long) hz) / elapsed);
       if (pcpu > 99)
         pcpu = 99;
       ps_format_user (p.euid, user, sizeof user);

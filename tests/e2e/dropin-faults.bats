@@ -62,13 +62,13 @@ teardown() { common_teardown; }
 @test "faults: 200 sequential run/delete cycles leave no cgroup, mount, fd, process or state behind" {
   faults_resources
   set_args true
-  before=$(faults_census)
+  before=$(faults_census "$ID-")
   for i in $(seq 1 200); do
     R run --keep --bundle "$BUNDLE" "$ID-$i" </dev/null >/dev/null 2>"$TESTTMP/err" \
       || { echo "cycle $i:"; cat "$TESTTMP/err"; false; }
     R delete "$ID-$i" 2>"$TESTTMP/err" || { echo "cycle $i:"; cat "$TESTTMP/err"; false; }
   done
-  after=$(faults_census)
+  after=$(faults_census "$ID-")
   echo "before: $before"
   echo "after:  $after"
   [ "$before" = "$after" ]

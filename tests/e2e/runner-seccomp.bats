@@ -197,3 +197,24 @@ start_agent() { # MODE [ERRNO]
   # only the container's own process is left in it
   [ "$("$BIN/runner" --root "$STATE" ps --format json "$ID" | jq length)" -eq 1 ]
 }
+
+@test "runner seccomp: the agent gets what runc sends for the same bundle (differential)" {
+  command -v runc >/dev/null || skip "no runc"
+  AGENT_CONNECTIONS=2 start_agent errno 30
+  cg_bundle "$B" '["/bin/sh","-c","mkdir /tmp/x; echo status=$?"]' \
+    ".linux.seccomp=$(notify_profile "$SOCK" same)"
+  RID=sctc-$$-$BATS_TEST_NUMBER
+  defer timeout 20 runc --root "$TESTTMP/runc" delete --force "$RID"
+  timeout -s KILL 30 runc --root "$TESTTMP/runc" run --bundle "$B" "$RID" </dev/null >"$TESTTMP/runc.out" 2>&1
+  wait_file "$AOUT"
+  timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$B" "$ID" </dev/null >"$TESTTMP/runner.out" 2>&1
+  wait_file "$AOUT.2"
+  cat "$AOUT" "$AOUT.2" "$TESTTMP/runc.out" "$TESTTMP/runner.out"
+  # the same fields and meaning (runner's state also has rootfs and created)
+  [ "$(jq -c 'keys' "$AOUT")" = "$(jq -c 'keys' "$AOUT.2")" ]
+  for f in .fds .metadata .state.status '.state.pid == .pid' '.state | has("id", "bundle", "ociVersion")'; do
+    [ "$(jq -c "$f" "$AOUT")" = "$(jq -c "$f" "$AOUT.2")" ]
+  done
+  [ "$(cat "$TESTTMP/runc.out")" = "$(cat "$TESTTMP/runner.out")" ]
+  grep -q "Read-only file system" "$TESTTMP/runner.out"
+}

@@ -18,13 +18,16 @@ faults_assert_clean() {
   [ -z "$left" ] || { echo "left behind by $id:"; echo "$left"; return 1; }
 }
 
-# what a container could leak, as one line: runner's cgroups, the
-# processes in them, mounts, the fds of this shell, runner state entries
+# what containers whose ID starts with PREFIX could leak, as one line:
+# their cgroups, the processes in them, mounts under the bundle, the fds of
+# this shell, runner state entries. Only this test's things are counted:
+# other suites may run containers on the machine at the same time.
 faults_census() {
+  local prefix=$1
   printf 'cgroups=%s procs=%s mounts=%s fds=%s state=%s\n' \
-    "$(find /sys/fs/cgroup -path '*/runner/*' -type d 2>/dev/null | wc -l)" \
-    "$(find /sys/fs/cgroup -path '*/runner/*' -name cgroup.procs -exec cat {} + 2>/dev/null | wc -l)" \
-    "$(wc -l </proc/mounts)" \
+    "$(find /sys/fs/cgroup -path "*/runner/$prefix*" -type d 2>/dev/null | wc -l)" \
+    "$(find /sys/fs/cgroup -path "*/runner/$prefix*" -name cgroup.procs -exec cat {} + 2>/dev/null | wc -l)" \
+    "$(grep -cF "$BUNDLE" /proc/mounts)" \
     "$(ls /proc/$$/fd | wc -l)" \
     "$(ls -A "$ROOT" 2>/dev/null | grep -vc '^seccomp-cache$')"
 }

@@ -60,6 +60,8 @@ def check_state(st):
 
 
 def receive_state(conn):
+    """Until the JSON is whole or the peer closes: runc 1.1 keeps its end
+    open after sending, so waiting for EOF alone would block."""
     fds = array.array("i")
     data = b""
     while True:
@@ -70,6 +72,11 @@ def receive_state(conn):
         if not msg:
             break
         data += msg
+        try:
+            json.loads(data)
+            break
+        except ValueError:
+            continue
     return data, list(fds)
 
 

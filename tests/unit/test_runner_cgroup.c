@@ -576,6 +576,36 @@ static void test_freeze_pids_kill (void **state)
   cgroup_free (cg);
 }
 
+/* A cgroup that already holds processes (the same ID under another
+   --root) is refused before anything is written into it; what create made
+   elsewhere goes; an empty one is used. */
+static void test_busy_cgroup_refused (void **state)
+{
+  cgroup *cg = NULL;
+  yajl_val res = parse ("{\"pids\":{\"limit\":7}}");
+
+  layout_v1 (true);
+  mkd ("pids/runner");
+  mkd ("pids/runner/busy");
+  putf ("pids/runner/busy/cgroup.procs", "");
+  putf ("pids/runner/busy/pids.max", "50\n");
+  mkd ("pids/runner/busy/sub");
+  putf ("pids/runner/busy/sub/cgroup.procs", "77\n");
+  FAILS (cgroup_create (top, NULL, "busy", false, res, &cg, err));
+  assert_non_null (strstr (errmsg, "cgroup `/runner/busy`: already holds 1 process(es)"));
+  assert_null (strchr (errmsg, '\n'));
+  assert_string_equal (rd ("pids/runner/busy/pids.max"), "50\n");
+  assert_true (exists ("pids/runner/busy/sub"));
+  assert_false (exists ("memory/runner/busy"));
+  assert_false (exists ("cpu/runner/busy"));
+  /* empty: used, as runc and crun do */
+  putf ("pids/runner/busy/sub/cgroup.procs", "");
+  OK (cgroup_create (top, NULL, "busy", false, res, &cg, err));
+  assert_true (exists ("memory/runner/busy"));
+  cgroup_free (cg);
+  yajl_tree_free (res);
+}
+
 static void test_open_recorded_path (void **state)
 {
   cgroup *cg = NULL;
@@ -904,6 +934,7 @@ int main (void)
     cmocka_unit_test_setup_teardown (test_v1_memory_update_order, setup, teardown),
     cmocka_unit_test_setup_teardown (test_freeze_pids_kill, setup, teardown),
     cmocka_unit_test_setup_teardown (test_open_recorded_path, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_busy_cgroup_refused, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stats, setup, teardown),
     cmocka_unit_test (test_bpf_device_program),
     cmocka_unit_test (test_update_options),
