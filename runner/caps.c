@@ -66,10 +66,16 @@ int caps_parse (yajl_val caps, struct cap_sets *out, oci_error **err)
         {
           yajl_val v = json_array_at (arr, i);
           int c = YAJL_IS_STRING (v) ? cap_from_name (v->u.string) : -1;
-          if (c < 0 || c > cap_last ())
+          /* config.md "Linux Process": a value that cannot be mapped to a
+             kernel interface MUST cause an error */
+          if (c < 0)
+            return oci_error_set (err, 0, "process.capabilities.%s: unknown capability `%s`",
+                                  set_keys[s], YAJL_IS_STRING (v) ? v->u.string : "?");
+          /* a capability newer than this kernel: clients list every one
+             they know (podman --privileged), as runc, it is left out */
+          if (c > cap_last ())
             {
-              logfile_debug ("unknown or unsupported capability %s ignored",
-                             YAJL_IS_STRING (v) ? v->u.string : "?");
+              logfile_debug ("capability %s not supported by this kernel, ignored", v->u.string);
               continue;
             }
           out->set[s] |= 1ULL << c;

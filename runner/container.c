@@ -26,6 +26,7 @@
 #include "init.h"
 #include "json.h"
 #include "logfile.h"
+#include "mounts.h"
 #include "signals.h"
 #include "sync.h"
 #include "terminal.h"
@@ -105,14 +106,21 @@ static int map_ids (pid_t pid, yajl_val linux_, oci_error **err)
 
 static int run_runtime_hooks (container *c, oci_error **err)
 {
-  cleanup_free char *state = NULL;
-  if (state_oci_json (&c->st, STATUS_CREATING, false, &state, NULL, err) < 0)
+  cleanup_free char *created = NULL;
+  cleanup_free char *creating = NULL;
+  /* runtime.md "State": `created` is the status once the environment is
+     made (after lifecycle step 2), and prestart hooks run after it (step
+     3); runtime-spec 1.0 ran them on `start`, with the container created,
+     and hooks written for it read that status. createRuntime keeps
+     `creating` (the create operation is still under way), as runc. */
+  if (state_oci_json (&c->st, STATUS_CREATED, false, &created, NULL, err) < 0
+      || state_oci_json (&c->st, STATUS_CREATING, false, &creating, NULL, err) < 0)
     return -1;
   c->runtime_hooks_ran = true;
   /* config.md: prestart (deprecated) then createRuntime, in the runtime
      namespace */
-  if (hooks_run (c->cfg.doc, "prestart", state, err) < 0
-      || hooks_run (c->cfg.doc, "createRuntime", state, err) < 0)
+  if (hooks_run (c->cfg.doc, "prestart", created, err) < 0
+      || hooks_run (c->cfg.doc, "createRuntime", creating, err) < 0)
     return -1;
   return 0;
 }
@@ -156,7 +164,9 @@ int container_create (const struct container_opts *o, container *c, oci_error **
   int rootfd_root = -1, sv[2];
   struct init_ctx ictx;
   struct clone_args args = { .exit_signal = SIGCHLD };
-  int create, unshare_later;
+  int create, unshare_later, pidns_join;
+  cleanup_close int own_pidns = -1;
+  bool mountns;
   pid_t pid;
 
   memset (c, 0, sizeof *c);
@@ -173,8 +183,6 @@ int container_create (const struct container_opts *o, container *c, oci_error **
     return oci_error_set (err, 0, "process.terminal needs --console-socket when the runtime detaches");
   if (ns_plan_parse (json_get_array (linux_, "namespaces"), &c->ns, err) < 0)
     return -1;
-  if (!(c->ns.create & CLONE_NEWNS))
-    return oci_error_set (err, 0, "config.json: a mount namespace is required");
   if (c->ns.njoin > 0 && c->ns.join[0].flag == CLONE_NEWUSER && (c->ns.create & CLONE_NEWPID))
     return oci_error_set (err, 0, "config.json: a new pid namespace inside a joined user namespace is not supported");
   {
@@ -237,13 +245,34 @@ int container_create (const struct container_opts *o, container *c, oci_error **
       create = 0;
     }
   args.flags = (unsigned) create;
+  /* config-linux.md "Namespaces": no mount namespace listed, the container
+     inherits the runtime's (mounts.h) */
+  mountns = (c->ns.create & CLONE_NEWNS) || ns_plan_find (&c->ns, CLONE_NEWNS) >= 0;
+  if (!mountns && mounts_host_bind_rootfs (c->cfg.rootfs, c->st.dirfd, err) < 0)
+    {
+      close (sv[1]);
+      return -1;
+    }
   ictx = (struct init_ctx) {
     .id = o->id, .cfg = &c->cfg, .plan = &c->plan, .ns = &c->ns, .seccomp = c->seccomp,
     .st = &c->st, .sync_fd = sv[1], .close_fds = { c->st.dirfd, c->rootfd, c->sfd, -1 }, .listen_fd = c->listen_fd, .preserve_fds = o->preserve_fds,
     .unshare_flags = unshare_later, .userns = (c->ns.create & CLONE_NEWUSER) != 0,
-    .mountns = true, .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+    .mountns = mountns, .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
     .runtime_hooks = hooks_count (c->cfg.doc, "prestart") + hooks_count (c->cfg.doc, "createRuntime") > 0,
   };
+  /* config-linux.md: a pid namespace given by path holds the container
+     process itself, and setns(CLONE_NEWPID) only places our next child
+     there: enter it for the clone, then come back (hooks run from here) */
+  pidns_join = ns_plan_find (&c->ns, CLONE_NEWPID);
+  if (pidns_join >= 0)
+    {
+      own_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (own_pidns < 0 || setns (c->ns.join[pidns_join].fd, CLONE_NEWPID) < 0)
+        {
+          close (sv[1]);
+          return oci_error_set (err, errno, "join pid namespace");
+        }
+    }
   /* without a new user namespace the child can join its cgroup itself,
      on the kernel's fast path (enter.h) */
   if (!(c->ns.create & CLONE_NEWUSER) && !(c->ns.njoin > 0 && c->ns.join[0].flag == CLONE_NEWUSER))
@@ -253,15 +282,24 @@ int container_create (const struct container_opts *o, container *c, oci_error **
     }
   else
     pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0)
-    {
-      close (sv[1]);
-      return oci_error_set (err, errno, "create container process (clone3)");
-    }
   if (pid == 0)
     {
       close (sv[0]);
       init_main (&ictx);
+    }
+  if (pid < 0)
+    {
+      int e = errno;
+      if (own_pidns >= 0)
+        setns (own_pidns, CLONE_NEWPID);
+      close (sv[1]);
+      return oci_error_set (err, e, "create container process (clone3)");
+    }
+  if (own_pidns >= 0 && setns (own_pidns, CLONE_NEWPID) < 0)
+    {
+      close (sv[1]);
+      c->st.pid = pid;
+      return oci_error_set (err, errno, "leave the container's pid namespace");
     }
   close (sv[1]);
   c->st.pid = pid;
@@ -385,6 +423,8 @@ void container_abort (container *c)
       cgroup_destroy (c->cg, &e);
       oci_error_free (&e);
     }
+  if (c->st.dirfd >= 0)
+    mounts_host_release (c->st.rootfs, c->st.dirfd);
   if (c->st.dirfd >= 0 && c->st.id)
     state_dir_remove (c->rootfd, c->st.id, c->st.dirfd, &e);
 }
@@ -497,5 +537,6 @@ int container_delete (int rootfd, container_state *st, bool force, bundle_config
           oci_error_free (&e);
         }
     }
+  mounts_host_release (st->rootfs, st->dirfd);
   return state_dir_remove (rootfd, st->id, st->dirfd, err);
 }

@@ -193,8 +193,20 @@ _Noreturn void init_main (struct init_ctx *c)
         }
       close (fd);
     }
-  if (mounts_prepare_root (config, c->cfg->rootfs, &rootfd, &err) < 0
-      || mounts_apply (config, c->cfg->bundle, rootfd, c->userns, &err) < 0
+  if (!c->mountns)
+    {
+      /* the runtime's mount table (mounts.h): the runtime already bound
+         the rootfs onto itself, privately */
+      rootfd = open (c->cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (rootfd < 0)
+        {
+          oci_error_set (&err, errno, "rootfs `%s`", c->cfg->rootfs);
+          fail (c->sync_fd, &err, 1);
+        }
+    }
+  else if (mounts_prepare_root (config, c->cfg->rootfs, &rootfd, &err) < 0)
+    fail (c->sync_fd, &err, 1);
+  if (mounts_apply (config, c->cfg->bundle, rootfd, c->userns, &err) < 0
       || devices_create (config, rootfd, c->userns, &err) < 0)
     fail (c->sync_fd, &err, 1);
   {
@@ -218,7 +230,7 @@ _Noreturn void init_main (struct init_ctx *c)
         fail (c->sync_fd, &err, 1);
     }
   if (mounts_protect (config, rootfd, &err) < 0
-      || mounts_enter_root (config, rootfd, c->no_pivot, &err) < 0)
+      || mounts_enter_root (config, rootfd, c->no_pivot, !c->mountns, &err) < 0)
     fail (c->sync_fd, &err, 1);
   close (rootfd);
   if (c->plan->terminal)

@@ -31,7 +31,7 @@ struct init_ctx
   int preserve_fds;
   int unshare_flags;       /* created after the runtime moved us into the cgroup */
   bool userns;
-  bool mountns;
+  bool mountns;            /* a new or joined mount namespace, not the runtime's */
   bool no_pivot;
   bool no_new_keyring;
   bool runtime_hooks;      /* the runtime runs prestart/createRuntime */

@@ -17,6 +17,7 @@
 #include "fileutil.h"
 #include "json.h"
 #include "safepath.h"
+#include "state.h"
 
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
@@ -475,8 +476,9 @@ int mounts_prepare_root (yajl_val config, const char *rootfs, int *rootfd, oci_e
   if (prop && flag == 0)
     return oci_error_set (err, 0, "config.json: unknown rootfsPropagation `%s`", prop);
   /* runtime-linux: nothing we mount may propagate back to the host; shared
-     is set on the container's root after pivot */
-  if (flag & MS_SHARED)
+     is set on the container's root after pivot, and so is unbindable (an
+     unbindable rootfs could not be bound onto itself below) */
+  if (flag & (MS_SHARED | MS_UNBINDABLE))
     flag = MS_SLAVE | MS_REC;
   if (mount (NULL, "/", NULL, flag | MS_REC, NULL) < 0)
     return oci_error_set (err, errno, "make / %s", prop ? prop : "rslave");
@@ -586,14 +588,57 @@ int mounts_protect (yajl_val config, int rootfd, oci_error **err)
   return 0;
 }
 
-int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, oci_error **err)
+int mounts_host_bind_rootfs (const char *rootfs, int state_dirfd, oci_error **err)
+{
+  struct mount_attr attr = { .propagation = MS_PRIVATE };
+  cleanup_close int tree = open_tree (AT_FDCWD, rootfs,
+                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  int fd;
+  if (tree < 0)
+    return oci_error_set (err, errno, "rootfs `%s`", rootfs);
+  /* private before it is attached: nothing mounted under it reaches a
+     peer of the host's mount */
+  if (mount_setattr (tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return oci_error_set (err, errno, "rootfs `%s`: make private", rootfs);
+  if (move_mount (tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return oci_error_set (err, errno, "bind rootfs `%s`", rootfs);
+  /* after the bind: a marker without it could unmount a mount of the
+     caller's at the rootfs */
+  fd = openat (state_dirfd, STATE_HOST_MOUNT_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int e = errno;
+      umount2 (rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
+      return oci_error_set (err, e, "state `%s`", STATE_HOST_MOUNT_MARK);
+    }
+  close (fd);
+  return 0;
+}
+
+void mounts_host_release (const char *rootfs, int state_dirfd)
+{
+  if (rootfs == NULL || faccessat (state_dirfd, STATE_HOST_MOUNT_MARK, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+    return;
+  umount2 (rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
+  unlinkat (state_dirfd, STATE_HOST_MOUNT_MARK, 0);
+}
+
+int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, bool chroot_only,
+                       oci_error **err)
 {
   yajl_val root = json_get_object (config, "root");
   const char *prop = json_get_string (json_get_object (config, "linux"), "rootfsPropagation");
 
   if (fchdir (rootfd) < 0)
     return oci_error_set (err, errno, "enter rootfs");
-  if (no_pivot)
+  if (chroot_only)
+    {
+      /* the host's mount table: pivot_root or MS_MOVE would change the
+         root of every process on it */
+      if (chroot (".") < 0)
+        return oci_error_set (err, errno, "chroot");
+    }
+  else if (no_pivot)
     {
       if (mount (".", "/", NULL, MS_MOVE, NULL) < 0)
         return oci_error_set (err, errno, "move rootfs to /");
@@ -613,7 +658,7 @@ int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, oci_error **e
     }
   if (chdir ("/") < 0)
     return oci_error_set (err, errno, "chdir /");
-  if (prop && (propagation_flag (prop) & MS_SHARED)
+  if (prop && (propagation_flag (prop) & (MS_SHARED | MS_UNBINDABLE))
       && mount (NULL, "/", NULL, propagation_flag (prop), NULL) < 0)
     return oci_error_set (err, errno, "rootfsPropagation `%s`", prop);
   if (YAJL_IS_TRUE (json_get (root, "readonly")))

@@ -4,7 +4,7 @@
    (shared/safepath.h) and mounted through that fd — /proc/self/fd/N for
    new filesystems, open_tree + move_mount for binds — so a symlink swapped
    in by the image can never redirect a mount to the host. Runs in the
-   container init, in its new mount namespace. */
+   container init, in its new (or joined) mount namespace. */
 #ifndef RUNNER_MOUNTS_H
 #define RUNNER_MOUNTS_H
 
@@ -29,7 +29,18 @@ int mounts_apply (yajl_val config, const char *bundle, int rootfd, bool userns, 
 /* maskedPaths, readonlyPaths, linux.sysctl (before pivot, inside rootfd). */
 int mounts_protect (yajl_val config, int rootfd, oci_error **err);
 /* pivot_root into rootfd and detach the old root; with no_pivot, MS_MOVE
-   and chroot. Then root.readonly and rootfsPropagation. */
-int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, oci_error **err);
+   and chroot; with chroot_only (no mount namespace of its own) chroot
+   alone. Then root.readonly and rootfsPropagation. */
+int mounts_enter_root (yajl_val config, int rootfd, bool no_pivot, bool chroot_only,
+                       oci_error **err);
+
+/* config-linux.md "Namespaces": without a mount namespace the container
+   inherits the runtime's mount table. Its mounts then go on a private
+   bind of the rootfs onto itself, made by the runtime before the init
+   starts (the marker STATE_HOST_MOUNT_MARK in the state dir records it),
+   and one lazy unmount of that bind on delete removes them all; "/" of
+   the host is never pivoted, moved or re-propagated. */
+int mounts_host_bind_rootfs (const char *rootfs, int state_dirfd, oci_error **err);
+void mounts_host_release (const char *rootfs, int state_dirfd);
 
 #endif

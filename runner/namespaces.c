@@ -81,6 +81,14 @@ void ns_plan_close (struct ns_plan *plan)
   plan->njoin = 0;
 }
 
+int ns_plan_find (const struct ns_plan *plan, int flag)
+{
+  for (int i = 0; i < plan->njoin; i++)
+    if (plan->join[i].flag == flag)
+      return i;
+  return -1;
+}
+
 int ns_join_all (const struct ns_plan *plan, oci_error **err)
 {
   for (int i = 0; i < plan->njoin; i++)

@@ -29,6 +29,8 @@ int ns_flag (const char *type);
 const char *ns_proc_name (int flag);
 int ns_plan_parse (yajl_val namespaces, struct ns_plan *plan, oci_error **err);
 void ns_plan_close (struct ns_plan *plan);
+/* Index in plan->join of the namespace `flag` given by path, or -1. */
+int ns_plan_find (const struct ns_plan *plan, int flag);
 /* setns into every joined namespace (user first). */
 int ns_join_all (const struct ns_plan *plan, oci_error **err);
 

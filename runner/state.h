@@ -22,6 +22,8 @@ enum container_status
 
 #define STATE_START_SOCKET "start.sock"
 #define STATE_PAUSED_MARK "paused"
+/* no mount namespace: the runtime bound the rootfs onto itself (mounts.h) */
+#define STATE_HOST_MOUNT_MARK "rootfs.bind"
 
 typedef struct container_state
 {

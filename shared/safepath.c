@@ -188,12 +188,16 @@ int safepath_open (int rootfd, const char *path, int flags, mode_t mode)
   if (!force_fallback && have_openat2 != 0)
     {
       int fd = sys_openat2 (rootfd, path, flags, mode);
-      if (fd >= 0 || errno != ENOSYS)
+      if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
         {
           have_openat2 = 1;
           return fd;
         }
-      have_openat2 = 0;
+      /* EPERM: a seccomp profile older than openat2 denies it (its
+         default action), as in a container whose filter is already
+         installed; the walk gives the same answer with older syscalls */
+      if (errno == ENOSYS)
+        have_openat2 = 0;
     }
   return walk (rootfd, path, flags, mode);
 }

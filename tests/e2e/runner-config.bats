@@ -222,6 +222,15 @@ run_c() { set_args "$@"; run R run --bundle "$BUNDLE" c1 </dev/null; }
   [[ "$output" == *shared:* ]]
 }
 
+# config-linux.md: rootfsPropagation is "either shared, slave, private or
+# unbindable"; an unbindable root cannot be bound elsewhere
+@test "rootfsPropagation unbindable" {
+  cfg '.linux.rootfsPropagation = "unbindable"'
+  run_c sh -c 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *unbindable* ]]
+}
+
 @test "a tmpfs with tmpcopyup keeps the image's files" {
   mkdir -p "$BUNDLE/rootfs/data"
   echo keep >"$BUNDLE/rootfs/data/f"
@@ -239,4 +248,45 @@ run_c() { set_args "$@"; run R run --bundle "$BUNDLE" c1 </dev/null; }
   [ "$status" -eq 0 ]
   [[ "$output" == */dev/pts/0* ]]
   [[ "$output" == *"21 88"* ]]
+}
+
+# config-linux.md "Namespaces": a type left out is the runtime's own; the
+# container's mounts then sit in the host's table under its rootfs, and
+# runtime.md "delete" removes them with the container
+@test "no mount namespace: the runtime's mount table, mounts gone after delete" {
+  cfg '.linux.namespaces |= map(select(.type != "mount"))'
+  set_args sh -c 'readlink /proc/self/ns/mnt; ls /bin/busybox; sleep 100'
+  rcreate c1
+  R start c1
+  for _ in $(seq 50); do [ -s "$TESTTMP/c1.out" ] && break; sleep 0.05; done
+  [ "$(head -1 "$TESTTMP/c1.out")" = "$(readlink /proc/self/ns/mnt)" ]
+  grep -q "^/bin/busybox" "$TESTTMP/c1.out"
+  grep -q " $BUNDLE/rootfs/proc " /proc/self/mountinfo
+  R delete --force c1
+  assert_no_leftovers
+}
+
+@test "no mount namespace: a create that fails leaves no mount behind" {
+  cfg '.linux.namespaces |= map(select(.type != "mount")) | .mounts += [{"destination":"/x","type":"nosuchfs","source":"none"}]'
+  run rcreate c1
+  [ "$status" -ne 0 ]
+  assert_no_leftovers
+}
+
+# "If a path is specified, the runtime MUST place the process into the
+# namespace at that path": for pid, the container process itself
+@test "pid and mount namespaces joined by path hold the container process" {
+  unshare --pid --mount --fork --kill-child sleep 100 &
+  local h=$!
+  defer kill "$h"
+  for _ in $(seq 100); do
+    [ "$(readlink /proc/$h/ns/pid_for_children)" != "$(readlink /proc/self/ns/pid)" ] && break
+    sleep 0.02
+  done
+  cfg --arg p "/proc/$h/ns/pid_for_children" --arg m "/proc/$h/ns/mnt" \
+    '.linux.namespaces |= map(if .type == "pid" then .path = $p elif .type == "mount" then .path = $m else . end)'
+  run_c sh -c 'readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "$(readlink /proc/$h/ns/pid_for_children)" ]
+  [ "${lines[1]}" = "$(readlink /proc/$h/ns/mnt)" ]
 }

@@ -48,6 +48,9 @@ all_hooks() {
   [ "$(jq -r .bundle "$REC/createRuntime.state")" = "$BUNDLE" ]
   [ "$(jq -r '.annotations["org.test.a"]' "$REC/createRuntime.state")" = b ]
   [ "$(jq -r .status "$REC/createRuntime.state")" = creating ]
+  # runtime.md "State": created after lifecycle step 2; prestart is step 3
+  [ "$(jq -r .status "$REC/prestart.state")" = created ]
+  [ "$(jq -r .pid "$REC/prestart.state")" = "$pid" ]
   [ "$(jq -r .status "$REC/poststart.state")" = running ]
   [ "$(jq -r .status "$REC/poststop.state")" = stopped ]
   [ "$(jq -r .pid "$REC/startContainer.state")" = "$pid" ]
