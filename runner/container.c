@@ -177,7 +177,11 @@ int container_create (const struct container_opts *o, container *c, oci_error **
   if (config_load (o->bundle, &c->cfg, err) < 0)
     return -1;
   linux_ = json_get_object (c->cfg.doc, "linux");
-  if (process_plan_parse (json_get_object (c->cfg.doc, "process"), &c->plan, err) < 0)
+  /* config.md "Process": REQUIRED only when start is called; without it
+     the init waits with nothing to exec and start reports the error */
+  if (json_get (c->cfg.doc, "process") == NULL)
+    process_plan_none (&c->plan);
+  else if (process_plan_parse (json_get_object (c->cfg.doc, "process"), &c->plan, err) < 0)
     return -1;
   if (c->plan.terminal && !o->console_socket && !o->foreground)
     return oci_error_set (err, 0, "process.terminal needs --console-socket when the runtime detaches");

@@ -133,7 +133,10 @@ _Noreturn void init_main (struct init_ctx *c)
   struct sync_msg m;
   cleanup_free char *exe = NULL;
   int rootfd = -1, conn, code;
-  bool notify = seccomp_program_uses_notify (c->seccomp);
+  /* config.md "Process": absent at create, the init only waits (start
+     then fails, runtime.md "start") */
+  bool has_process = c->plan->args != NULL;
+  bool notify = has_process && seccomp_program_uses_notify (c->seccomp);
   struct sigaction sa = { .sa_handler = on_signal };
 
   {
@@ -209,13 +212,14 @@ _Noreturn void init_main (struct init_ctx *c)
   if (mounts_apply (config, c->cfg->bundle, rootfd, c->userns, &err) < 0
       || devices_create (config, rootfd, c->userns, &err) < 0)
     fail (c->sync_fd, &err, 1);
-  {
-    /* runtime-spec: a missing cwd is created */
-    int fd = rootfs_mkpath (rootfd, c->plan->cwd, false, &err);
-    if (fd < 0)
-      fail (c->sync_fd, &err, 1);
-    close (fd);
-  }
+  if (has_process)
+    {
+      /* runtime-spec: a missing cwd is created */
+      int fd = rootfs_mkpath (rootfd, c->plan->cwd, false, &err);
+      if (fd < 0)
+        fail (c->sync_fd, &err, 1);
+      close (fd);
+    }
   if (c->runtime_hooks)
     {
       if (sync_send (c->sync_fd, SYNC_HOOKS, 0, NULL) < 0 || sync_recv (c->sync_fd, &m, NULL) <= 0
@@ -245,12 +249,15 @@ _Noreturn void init_main (struct init_ctx *c)
     }
   else
     setsid ();
-  if (process_chdir (c->plan, &err) < 0)
-    fail (c->sync_fd, &err, 1);
-  if (process_find_executable (c->plan, &exe, &code, &err) < 0)
-    fail (c->sync_fd, &err, code);
-  if (process_apply_rlimits (c->plan, &err) < 0)
-    fail (c->sync_fd, &err, 1);
+  if (has_process)
+    {
+      if (process_chdir (c->plan, &err) < 0)
+        fail (c->sync_fd, &err, 1);
+      if (process_find_executable (c->plan, &exe, &code, &err) < 0)
+        fail (c->sync_fd, &err, code);
+      if (process_apply_rlimits (c->plan, &err) < 0)
+        fail (c->sync_fd, &err, 1);
+    }
   for (int s = 1; s < 32; s++)
     if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD && s != SIGWINCH && s != SIGCONT
         && s != SIGURG)
@@ -297,6 +304,15 @@ _Noreturn void init_main (struct init_ctx *c)
       conn = c->sync_fd;
       if (sync_recv (conn, &m, NULL) <= 0 || m.type != SYNC_START)
         _exit (1);
+    }
+  if (!has_process)
+    {
+      /* runtime.md "start": "If the process property is not set, the
+         runtime MUST generate an error"; the init ends, so the container
+         is stopped and an ordinary delete removes it */
+      oci_error_set (&err, 0, "cannot start container `%s`: config.json has no process to run",
+                     c->id);
+      fail (conn, &err, 1);
     }
   if (hooks_count (config, "startContainer") > 0)
     {

@@ -182,6 +182,12 @@ int process_plan_setenv (process_plan *plan, const char *kv, oci_error **err)
   return 0;
 }
 
+void process_plan_none (process_plan *plan)
+{
+  memset (plan, 0, sizeof *plan);
+  plan->umask = -1;
+}
+
 void process_plan_clear (process_plan *plan)
 {
   free (plan->args);

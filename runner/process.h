@@ -40,6 +40,8 @@ typedef struct process_plan
 } process_plan;
 
 int process_plan_parse (yajl_val process, process_plan *plan, oci_error **err);
+/* The plan of a config without "process": args NULL (nothing to exec). */
+void process_plan_none (process_plan *plan);
 /* Set or replace NAME=VALUE in plan->env. */
 int process_plan_setenv (process_plan *plan, const char *kv, oci_error **err);
 void process_plan_clear (process_plan *plan);

@@ -146,3 +146,31 @@ teardown() { common_teardown; }
   assert_one_line_error
   [[ "$output" == *"running"* ]]
 }
+
+# config.md "Process": "This property is REQUIRED when start is called";
+# runtime.md "start": "If the process property is not set, the runtime MUST
+# generate an error"
+@test "create without process succeeds, start fails naming it, delete cleans up" {
+  cfg --arg o "$TESTTMP/hook" 'del(.process) | .hooks = {createRuntime: [{path: "/bin/sh", args: ["sh", "-c", "echo ran >\($o)"]}]} | .hostname = "np"'
+  rcreate c1
+  [ "$(R state c1 | jq -r .status)" = created ]
+  [ "$(cat "$TESTTMP/hook")" = ran ]
+  pid=$(R state c1 | jq -r .pid)
+  [ "$(nsenter -t "$pid" -u hostname)" = np ]
+  run R start c1
+  assert_one_line_error
+  [[ "$output" == *"container \`c1\`"*"no process"* ]]
+  for _ in $(seq 50); do [ "$(R state c1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
+  [ "$(R state c1 | jq -r .status)" = stopped ]
+  run R delete c1
+  [ "$status" -eq 0 ]
+  assert_no_leftovers
+}
+
+@test "run without process fails with one line and leaves nothing behind" {
+  cfg 'del(.process)'
+  run R run --bundle "$BUNDLE" c1
+  assert_one_line_error
+  [[ "$output" == *"no process"* ]]
+  assert_no_leftovers
+}
