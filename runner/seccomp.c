@@ -23,6 +23,7 @@
 #include "cleanup.h"
 #include "fileutil.h"
 #include "json.h"
+#include "seccomp_enosys.h"
 
 /* The kernel's limit on a seccomp program (BPF_MAXINSNS). */
 #define SECCOMP_MAX_INSNS 4096
@@ -292,6 +293,30 @@ static int compile (yajl_val sc, seccomp_program *p, oci_error **err)
   if (len == 0 || len % sizeof (struct sock_filter) || len / sizeof (struct sock_filter) > SECCOMP_MAX_INSNS)
     return oci_error_set (err, 0, "linux.seccomp: the filter has %zu instructions (limit %d)",
                           len / sizeof (struct sock_filter), SECCOMP_MAX_INSNS);
+  if (seccomp_enosys_wanted (def))
+    {
+      /* runc's -ENOSYS stub in front of libseccomp's program (seccomp_enosys.h) */
+      struct seccomp_enosys_max max[SECCOMP_ENOSYS_MAX_ARCHS];
+      struct sock_filter stub[SECCOMP_ENOSYS_MAX_INSNS];
+      size_t nmax, insns = len / sizeof (struct sock_filter);
+      int nstub;
+      char *grown;
+      if (seccomp_enosys_maxima (sc, max, SECCOMP_ENOSYS_MAX_ARCHS, &nmax, err) < 0)
+        return -1;
+      nstub = seccomp_enosys_stub (max, nmax, stub, SECCOMP_ENOSYS_MAX_INSNS, err);
+      if (nstub < 0)
+        return -1;
+      if (insns + (size_t) nstub > SECCOMP_MAX_INSNS)
+        return oci_error_set (err, 0, "linux.seccomp: the filter has %zu instructions (limit %d)",
+                              insns + (size_t) nstub, SECCOMP_MAX_INSNS);
+      grown = realloc (buf, len + (size_t) nstub * sizeof *stub);
+      if (grown == NULL)
+        return oci_error_set (err, ENOMEM, "linux.seccomp");
+      buf = grown;
+      memmove (buf + (size_t) nstub * sizeof *stub, buf, len);
+      memcpy (buf, stub, (size_t) nstub * sizeof *stub);
+      len += (size_t) nstub * sizeof *stub;
+    }
   p->filter = (struct sock_filter *) steal_pointer (&buf);
   p->len = (unsigned short) (len / sizeof (struct sock_filter));
   return 0;
@@ -328,7 +353,7 @@ static int cache_key_make (yajl_val sc, struct cache_key *k, oci_error **err)
   if (json_gen_result (g, &text, &len, err) < 0)
     return -1;
   uname (&u);
-  snprintf (head, sizeof head, "ocikit-seccomp-2 libseccomp-%u.%u.%u api-%u %s\n",
+  snprintf (head, sizeof head, "ocikit-seccomp-3 libseccomp-%u.%u.%u api-%u %s\n",
             v->major, v->minor, v->micro, seccomp_api_get (), u.machine);
   hlen = strlen (head);
   k->text = malloc (hlen + len);

@@ -218,3 +218,73 @@ start_agent() { # MODE [ERRNO]
   [ "$(cat "$TESTTMP/runc.out")" = "$(cat "$TESTTMP/runner.out")" ]
   grep -q "Read-only file system" "$TESTTMP/runner.out"
 }
+
+# runc's -ENOSYS stub: with a refusing default, a syscall newer than every
+# syscall the profile names gets ENOSYS (so a C library falls back to an
+# older call), one the profile names keeps its action, an older unnamed one
+# keeps the default. The helper is static C: busybox cannot call a syscall
+# by number.
+enosys_helper() { # DIR: $DIR/rootfs/sc NR... prints NR:errno-or-ok for each
+  cat >"$TESTTMP/sc.c" <<'C'
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      long r = syscall (atol (argv[i]), -1L, -1L, -1L, 0L, 0L);
+      printf ("%s:%s ", argv[i], r != -1 ? "ok" : errno == ENOSYS ? "ENOSYS" : errno == EPERM ? "EPERM" : "other");
+    }
+  printf ("\n");
+  return 0;
+}
+C
+  gcc -static -O2 -o "$1/rootfs/sc" "$TESTTMP/sc.c"
+}
+
+# what a static binary (and runc's Go init, for the parity test) needs to
+# start and print; the largest is rseq (334)
+ENOSYS_ALLOW='["read","write","writev","exit","exit_group","execve","brk","arch_prctl","mmap","munmap","mprotect","set_tid_address","set_robust_list","rseq","prlimit64","uname","readlink","readlinkat","getrandom","newfstatat","fstat","ioctl","rt_sigaction","rt_sigprocmask","rt_sigreturn","close","futex","sigaltstack","capget","capset","prctl","setresuid","setresgid","setgroups","chdir","fcntl","close_range","openat","epoll_pwait","epoll_ctl","epoll_create1","nanosleep","getpid","gettid","tgkill","sched_yield","madvise","clone","mincore","sched_getaffinity","clock_gettime","pipe2","fstatfs","statfs","getdents64","lseek","faccessat","access","stat","lstat"]'
+# process_mrelease (448) named and denied: the maximum; futex_waitv (449)
+# above it; pidfd_open (434) below it, unnamed
+enosys_profile() { # DEFAULT-ACTION
+  echo "{\"defaultAction\":\"$1\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":$ENOSYS_ALLOW,\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"process_mrelease\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}"
+}
+
+@test "runner seccomp: a syscall newer than the profile gets ENOSYS, a named one its action (runc's stub)" {
+  command -v gcc >/dev/null || skip "no gcc"
+  [ "$(uname -m)" = x86_64 ] || skip "syscall numbers are x86_64's"
+  cg_bundle "$B" '["/sc","434","448","449"]' ".linux.seccomp=$(enosys_profile SCMP_ACT_ERRNO)"
+  enosys_helper "$B"
+  run timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$B" "$ID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = "434:EPERM 448:EPERM 449:ENOSYS " ]
+  # the second container takes the cached filter: the same answers
+  run timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$B" "$ID"
+  [ "$output" = "434:EPERM 448:EPERM 449:ENOSYS " ]
+  # an allowing default has no stub: 449 is the kernel's own answer
+  # (invalid arguments), not ENOSYS
+  rm "$B/config.json"
+  cg_bundle "$B" '["/sc","448","449"]' ".linux.seccomp=$(enosys_profile SCMP_ACT_LOG)"
+  run timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$B" "$ID"
+  echo "$output"
+  [ "$output" = "448:EPERM 449:other " ]
+}
+
+@test "runner seccomp: the ENOSYS stub answers as runc's does for the same bundle" {
+  command -v gcc >/dev/null || skip "no gcc"
+  command -v runc >/dev/null || skip "no runc"
+  [ "$(uname -m)" = x86_64 ] || skip "syscall numbers are x86_64's"
+  cg_bundle "$B" '["/sc","434","448","449"]' ".linux.seccomp=$(enosys_profile SCMP_ACT_ERRNO)"
+  enosys_helper "$B"
+  RID=sctc-$$-$BATS_TEST_NUMBER
+  defer timeout 20 runc --root "$TESTTMP/runc" delete --force "$RID"
+  timeout -s KILL 30 runc --root "$TESTTMP/runc" run --bundle "$B" "$RID" </dev/null >"$TESTTMP/runc.out" 2>&1
+  timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$B" "$ID" </dev/null >"$TESTTMP/runner.out" 2>&1
+  cat "$TESTTMP/runc.out" "$TESTTMP/runner.out"
+  [ "$(cat "$TESTTMP/runc.out")" = "$(cat "$TESTTMP/runner.out")" ]
+  [ "$(cat "$TESTTMP/runner.out")" = "434:EPERM 448:EPERM 449:ENOSYS " ]
+}
