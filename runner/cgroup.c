@@ -457,6 +457,9 @@ void cgroup_free (cgroup *cg)
       free (cg->hiers[i].mount);
       free (cg->hiers[i].dir);
     }
+  for (size_t i = 0; i < cg->nmade; i++)
+    free (cg->made[i]);
+  free (cg->made);
   free (cg->root);
   free (cg->path);
   free (cg);
@@ -503,6 +506,7 @@ static int make_hier_dir (cgroup *cg, struct cgroup_hier *h, oci_error **err)
   cleanup_free char *rest = strdup (cg->path);
   char enable[128] = "";
   char *save = NULL, *tok, *next;
+  int retries = 0;
 
   if (cur == NULL || rest == NULL)
     return oci_error_set (err, ENOMEM, "cgroup");
@@ -512,6 +516,7 @@ static int make_hier_dir (cgroup *cg, struct cgroup_hier *h, oci_error **err)
         snprintf (enable + strlen (enable), sizeof enable - strlen (enable), "%s+%s",
                   *enable ? " " : "", v2_enable_names[i]);
 
+again:
   for (tok = strtok_r (rest, "/", &save); tok; tok = next)
     {
       cleanup_free char *parent = cur;
@@ -538,11 +543,31 @@ static int make_hier_dir (cgroup *cg, struct cgroup_hier *h, oci_error **err)
         }
       if (mkdir (cur, 0755) < 0)
         {
+          if (errno == ENOENT && retries++ < 5)
+            {
+              /* a delete just removed an empty parent it had made
+                 (cgroup_remove_made_parents): walk down again */
+              free (cur);
+              free (rest);
+              cur = strdup (h->mount);
+              rest = strdup (cg->path);
+              if (cur == NULL || rest == NULL)
+                return oci_error_set (err, ENOMEM, "cgroup");
+              save = NULL;
+              goto again;
+            }
           if (errno != EEXIST)
             return oci_error_set (err, errno, "cgroup: mkdir `%s`", cur);
         }
       else if (leaf)
         h->created = true;
+      else if (strcmp (cur + strlen (h->mount), "/runner") != 0)
+        {
+          /* runner's shared parent stays, like the default path's */
+          char *made = strdup (cur);
+          if (made == NULL || cgroup_note_made_parent (cg, made) < 0)
+            return oci_error_set (err, ENOMEM, "cgroup");
+        }
       /* Also for levels that exist: another runtime may have just made
          one and not filled it in yet. */
       if ((h->ctrls & (1u << CG_CPUSET)) && !h->v2
@@ -887,6 +912,7 @@ fail:
         cleanup_error oci_error *e = NULL;
         remove_cgroup_dir (cg, cg->hiers[i].dir, &e);
       }
+  cgroup_remove_made_parents (cg, cg->made, cg->nmade);
   oci_error_prefix (err, "cgroup `%s`", cg->path);
   cgroup_free (cg);
   return -1;

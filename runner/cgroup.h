@@ -81,6 +81,17 @@ int cgroup_create_with_devices (const char *root, const char *cgroups_path,
                                 const char *id, bool systemd, yajl_val resources,
                                 yajl_val linux_devices, cgroup **out, oci_error **err);
 
+/* The directories above the container's own cgroup that create made
+   (full paths under the cgroupfs, parents before children), to keep in
+   the container state: runner's shared parent "/runner" is never among
+   them. *dirs is borrowed from cg. */
+size_t cgroup_made_parents (const cgroup *cg, char *const **dirs);
+/* At delete, after cgroup_destroy: remove each of `dirs` (as recorded
+   from cgroup_made_parents), deepest first, that is empty now; a parent
+   that another container still uses stays. Only directories under cg's
+   cgroupfs root are touched; failures are not errors. */
+void cgroup_remove_made_parents (const cgroup *cg, char *const *dirs, size_t n);
+
 enum cgroup_mode cgroup_get_mode (const cgroup *cg);
 /* True when the freezer says FROZEN (v1) or cgroup.events has "frozen 1". */
 int cgroup_is_frozen (cgroup *cg, bool *frozen, oci_error **err);

@@ -52,7 +52,14 @@ struct cgroup
   bool fake;
   size_t nhiers;
   struct cgroup_hier hiers[CG_MAX_HIERS];
+  /* directories above the container's that create made (full paths,
+     parents first in each hierarchy): cgroup_made_parents */
+  char **made;
+  size_t nmade;
 };
+
+/* Record `dir` (malloc'd, taken) as made by create. */
+int cgroup_note_made_parent (cgroup *cg, char *dir);
 
 const char *cgroup_controller_name (enum cgroup_controller c);
 

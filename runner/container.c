@@ -223,6 +223,16 @@ int container_create (const struct container_opts *o, container *c, oci_error **
                                   json_get_array (linux_, "devices"), &c->cg, err) < 0)
     return -1;
   c->st.cgroup_path = strdup (cgroup_path (c->cg));
+  {
+    /* delete removes them again once empty */
+    char *const *made;
+    size_t n = cgroup_made_parents (c->cg, &made);
+    if (n > 0 && (c->st.cgroup_parents = calloc (n, sizeof (char *))) == NULL)
+      return oci_error_set (err, ENOMEM, "cgroup");
+    for (size_t i = 0; i < n; i++)
+      if ((c->st.cgroup_parents[c->st.ncgroup_parents++] = strdup (made[i])) == NULL)
+        return oci_error_set (err, ENOMEM, "cgroup");
+  }
   /* a runtime killed from here on leaves enough for delete --force to
      find the cgroup */
   if (state_save (&c->st, err) < 0)
@@ -533,6 +543,8 @@ int container_delete (int rootfd, container_state *st, bool force, bundle_config
     {
       /* the placeholder cgroup writer may keep processes briefly */
       int r = cgroup_destroy (cg, &e);
+      if (r == 0)
+        cgroup_remove_made_parents (cg, st->cgroup_parents, st->ncgroup_parents);
       if (cg != known_cg)
         cgroup_free (cg);
       if (r < 0)

@@ -193,6 +193,14 @@ int state_save (const container_state *st, oci_error **err)
   json_gen_kv_str (g, "rootfs", st->rootfs ? st->rootfs : "");
   json_gen_kv_str (g, "created", st->created ? st->created : "");
   json_gen_kv_str (g, "cgroupPath", st->cgroup_path ? st->cgroup_path : "");
+  if (st->ncgroup_parents > 0)
+    {
+      json_gen_key (g, "cgroupParents");
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < st->ncgroup_parents; i++)
+        json_gen_str (g, st->cgroup_parents[i]);
+      yajl_gen_array_close (g);
+    }
   json_gen_kv_bool (g, "systemdCgroup", st->systemd_cgroup);
   json_gen_kv_int (g, "owner", st->owner);
   if (st->annotations)
@@ -251,6 +259,18 @@ int state_load (int dirfd, const char *id, container_state *st, oci_error **err)
   st->created = dup_or_null (json_get_string (st->doc, "created"));
   st->cgroup_path = dup_or_null (json_get_string (st->doc, "cgroupPath"));
   st->systemd_cgroup = YAJL_IS_TRUE (json_get (st->doc, "systemdCgroup"));
+  {
+    yajl_val parents = json_get_array (st->doc, "cgroupParents");
+    size_t n = json_array_len (parents);
+    if (n > 0 && (st->cgroup_parents = calloc (n, sizeof (char *))) != NULL)
+      for (size_t i = 0; i < n; i++)
+        {
+          yajl_val p = json_array_at (parents, i);
+          const char *dir = YAJL_IS_STRING (p) ? p->u.string : NULL;
+          if (dir && (st->cgroup_parents[st->ncgroup_parents] = strdup (dir)) != NULL)
+            st->ncgroup_parents++;
+        }
+  }
   st->annotations = json_get_object (st->doc, "annotations");
   st->dirfd = dirfd;
   return 0;
@@ -263,6 +283,9 @@ void state_clear (container_state *st)
   free (st->rootfs);
   free (st->created);
   free (st->cgroup_path);
+  for (size_t i = 0; i < st->ncgroup_parents; i++)
+    free (st->cgroup_parents[i]);
+  free (st->cgroup_parents);
   if (st->doc)
     yajl_tree_free (st->doc);
   memset (st, 0, sizeof *st);

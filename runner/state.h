@@ -34,6 +34,8 @@ typedef struct container_state
   char *rootfs;
   char *created;                /* RFC 3339, UTC */
   char *cgroup_path;
+  char **cgroup_parents;        /* cgroups above ours that create made (cgroup.h) */
+  size_t ncgroup_parents;
   bool systemd_cgroup;
   unsigned owner;
   yajl_val doc;                 /* parsed state.json (annotations live here) */

@@ -235,3 +235,42 @@ need_command() {
     [ "$list" = "$(sort /sys/fs/cgroup/devices$rpath/devices.list | tr '\n' ' ')" ]
   fi
 }
+
+# runtime.md "delete": the resources create made go; for a cgroupsPath
+# "P/sub/ID" that is also the parents P and P/sub when create made them
+@test "runner: delete removes the empty parent cgroups create made, keeps those it found" {
+  P=rtt2par-$$-$BATS_TEST_NUMBER
+  defer rm_parents "$P"
+  rm_parents() { for d in /sys/fs/cgroup/*/runner/"$1"; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done; return 0; }
+  cg_bundle "$B" '["/bin/sleep","100"]' '.linux.cgroupsPath="'"$P"'/sub/'"$ID"'"'
+  start_detached "$B"
+  [ -d "/sys/fs/cgroup/pids/runner/$P/sub/$ID" ]
+  # a second container below the same parents, made by the first
+  cg_bundle "$TESTTMP/b2" '["/bin/sleep","100"]' '.linux.cgroupsPath="'"$P"'/sub/'"$ID"'-2"'
+  timeout 30 "$BIN/runner" --root "$STATE" create --bundle "$TESTTMP/b2" "$ID-2" </dev/null >/dev/null 2>&1 3>&-
+  defer timeout 20 "$BIN/runner" --root "$STATE" delete --force "$ID-2"
+  run "$BIN/runner" --root "$STATE" delete --force "$ID"
+  [ "$status" -eq 0 ]
+  [ ! -e "/sys/fs/cgroup/pids/runner/$P/sub/$ID" ]
+  [ -d "/sys/fs/cgroup/pids/runner/$P/sub/$ID-2" ] # still in use
+  run "$BIN/runner" --root "$STATE" delete --force "$ID-2"
+  [ "$status" -eq 0 ]
+  # the second made no parent: the first's are left, as runc leaves them
+  ls -d /sys/fs/cgroup/*/runner/"$P" >/dev/null 2>&1
+  rm_parents "$P"
+
+  # alone: nothing of P is left anywhere
+  cg_bundle "$TESTTMP/b3" '["/bin/true"]' '.linux.cgroupsPath="'"$P"'/sub/'"$ID"'"'
+  run timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$TESTTMP/b3" "$ID"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ -z "$(ls -d /sys/fs/cgroup/*/runner/"$P" 2>/dev/null)" ]
+  [ -d /sys/fs/cgroup/pids/runner ]
+
+  # a parent that was there before stays
+  mkdir -p "/sys/fs/cgroup/pids/runner/$P"
+  run timeout 30 "$BIN/runner" --root "$STATE" run --bundle "$TESTTMP/b3" "$ID"
+  [ "$status" -eq 0 ]
+  [ -d "/sys/fs/cgroup/pids/runner/$P" ]
+  [ ! -e "/sys/fs/cgroup/pids/runner/$P/sub" ]
+  [ ! -e "/sys/fs/cgroup/memory/runner/$P" ]
+}

@@ -918,6 +918,86 @@ static void test_default_device_allowlist (void **state)
   yajl_tree_free (devs);
 }
 
+/* Parents that create made for a relative/absolute cgroupsPath are
+   recorded and removed at delete once empty; those that were there, or
+   still hold another container, stay; runner's own /runner stays. */
+static void test_made_parents_removed (void **state)
+{
+  cgroup *cg = NULL;
+  char *const *made;
+  size_t n;
+
+  layout_v2 ("");
+  OK (cgroup_create (top, "/a/b", "x", false, NULL, &cg, err));
+  n = cgroup_made_parents (cg, &made);
+  assert_int_equal (n, 1);
+  assert_non_null (strstr (made[0], "/a"));
+  assert_string_equal (made[0] + strlen (top), "/a");
+  OK (cgroup_destroy (cg, err));
+  cgroup_remove_made_parents (cg, made, n);
+  assert_false (exists ("a"));
+  cgroup_free (cg);
+}
+
+static void test_made_parents_shared (void **state)
+{
+  cgroup *cg = NULL, *other = NULL;
+  char *const *made;
+  size_t n;
+  char **copy;
+
+  /* v1, with runner/keep there before: keep/x is made, keep is not */
+  layout_v1 (false);
+  mkd ("memory/runner");
+  mkd ("memory/runner/keep");
+  putf ("memory/runner/keep/memory.limit_in_bytes", "max\n");
+  OK (cgroup_create (top, "keep/x/c1", "c1", false, NULL, &cg, err));
+  n = cgroup_made_parents (cg, &made);
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *rel = made[i] + strlen (top);
+      assert_true (strstr (rel, "/runner/keep") != NULL);
+      assert_string_not_equal (rel, "/memory/runner/keep");
+      assert_true (strlen (rel) < 7 || strcmp (rel + strlen (rel) - 7, "/runner") != 0);
+    }
+  assert_true (exists ("pids/runner/keep/x"));
+  /* the state keeps a copy: delete works from that */
+  copy = calloc (n, sizeof *copy);
+  for (size_t i = 0; i < n; i++)
+    copy[i] = strdup (made[i]);
+  /* a second container below the same parents makes none */
+  OK (cgroup_create (top, "keep/x/c2", "c2", false, NULL, &other, err));
+  assert_int_equal (cgroup_made_parents (other, &made), 0);
+  OK (cgroup_destroy (cg, err));
+  cgroup_remove_made_parents (cg, copy, n);
+  assert_true (exists ("pids/runner/keep/x/c2"));
+  assert_true (exists ("memory/runner/keep/x"));
+  OK (cgroup_destroy (other, err));
+  /* c2 is gone now: c1's record removes what c1 made */
+  cgroup_remove_made_parents (cg, copy, n);
+  assert_false (exists ("pids/runner/keep"));
+  assert_false (exists ("memory/runner/keep/x"));
+  assert_true (exists ("memory/runner/keep"));
+  assert_true (exists ("pids/runner"));
+  cgroup_free (other);
+
+  /* a state file naming something outside the cgroupfs is ignored */
+  {
+    char outside[600], dotdot[600];
+    snprintf (outside, sizeof outside, "%s-outside", top);
+    assert_int_equal (mkdir (outside, 0755), 0);
+    snprintf (dotdot, sizeof dotdot, "%s/pids/../../%s", top, strrchr (outside, '/') + 1);
+    char *bad[] = { outside, dotdot, NULL };
+    cgroup_remove_made_parents (cg, bad, 3);
+    assert_int_equal (access (outside, F_OK), 0);
+    rmdir (outside);
+  }
+  for (size_t i = 0; i < n; i++)
+    free (copy[i]);
+  free (copy);
+  cgroup_free (cg);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -940,6 +1020,8 @@ int main (void)
     cmocka_unit_test (test_update_options),
     cmocka_unit_test_setup_teardown (test_default_device_allowlist, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stats_event_line, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_made_parents_removed, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_made_parents_shared, setup, teardown),
   };
   return cmocka_run_group_tests_name ("runner cgroup", tests, NULL, NULL);
 }
