@@ -35,7 +35,8 @@ set_args() {
 rcreate() {
   local id=$1
   shift
-  R create --bundle "$BUNDLE" "$@" "$id" >"$TESTTMP/$id.out" 2>"$TESTTMP/$id.err" </dev/null
+  R create --bundle "$BUNDLE" "$@" "$id" >"$TESTTMP/$id.out" 2>"$TESTTMP/$id.err" </dev/null \
+    || { cat "$TESTTMP/$id.err"; return 1; }
 }
 
 # nothing of container ID left: state dir, mounts naming the bundle
