@@ -656,6 +656,45 @@ static void test_enosys_in_kernel (void **state)
   }
 }
 
+/* A NOTIFY profile with a refusing default: the stub goes in front of the
+   same filter load, which still hands out its listener
+   (SECCOMP_FILTER_FLAG_NEW_LISTENER). */
+static void test_enosys_with_notify (void **state)
+{
+  if (!seccomp_usable ())
+    return; /* not applicable here (cmocka 0.7 prints skips as "not ok") */
+  seccomp_program *p = build (
+      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/nonexistent\","
+      "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],"
+      "\"syscalls\":[{\"names\":[\"exit\",\"exit_group\",\"rt_sigreturn\",\"close\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+      "{\"names\":[\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  int status;
+  pid_t pid = fork ();
+  assert_true (pid >= 0);
+  if (pid == 0)
+    {
+      oci_error *err = NULL;
+      int lfd = -1;
+      signal (SIGSYS, SIG_DFL);
+      if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        child_exit (120);
+      if (seccomp_program_install (p, &lfd, &err) < 0)
+        child_exit (121);
+      if (lfd < 0)
+        child_exit (122);
+      /* faccessat2 (439) is above mkdirat (258), the largest named */
+      if (syscall (439, -1, "", 0, 0) != -1 || errno != ENOSYS)
+        child_exit (123);
+      /* getppid (110) is below it and unnamed: the default */
+      if (syscall (SYS_getppid) != -1 || errno != EPERM)
+        child_exit (124);
+      child_exit (0);
+    }
+  assert_int_equal (waitpid (pid, &status, 0), pid);
+  assert_int_equal (exited (status), 0);
+  seccomp_program_free (p);
+}
+
 int main (void)
 {
   const struct CMUnitTest tests[] = {
@@ -672,6 +711,7 @@ int main (void)
     cmocka_unit_test (test_enosys_stub_bpf),
     cmocka_unit_test (test_enosys_maxima),
     cmocka_unit_test (test_enosys_in_kernel),
+    cmocka_unit_test (test_enosys_with_notify),
   };
   return cmocka_run_group_tests_name ("runner seccomp", tests, NULL, NULL);
 }
