@@ -59,11 +59,11 @@ teardown() { common_teardown; }
   done
 }
 
-@test "faults: 200 sequential run/delete cycles leave no cgroup, mount, fd, process or state behind" {
+@test "faults: 1000 sequential run/delete cycles leave no cgroup, mount, fd, process or state behind" {
   faults_resources
   set_args true
   before=$(faults_census "$ID-")
-  for i in $(seq 1 200); do
+  for i in $(seq 1 1000); do
     R run --keep --bundle "$BUNDLE" "$ID-$i" </dev/null >/dev/null 2>"$TESTTMP/err" \
       || { echo "cycle $i:"; cat "$TESTTMP/err"; false; }
     R delete "$ID-$i" 2>"$TESTTMP/err" || { echo "cycle $i:"; cat "$TESTTMP/err"; false; }
