@@ -81,7 +81,7 @@ no_cgroup_left() {
   [ "$status" -eq 1 ]
   assert_one_line_error
   R kill c1 KILL
-  for _ in $(seq 50); do [ "$(R state c1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
+  wait_stopped c1
   run R kill c1 TERM
   [ "$status" -eq 1 ]
   assert_one_line_error

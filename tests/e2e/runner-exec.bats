@@ -91,7 +91,7 @@ JSON
 
 @test "exec in a stopped container fails" {
   R kill c1 KILL
-  for _ in $(seq 50); do [ "$(R state c1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
+  wait_stopped c1
   run R exec c1 true
   [ "$status" -ne 0 ]
   assert_one_line_error

@@ -86,8 +86,7 @@ all_hooks() {
   run R start c1
   [ "$status" -ne 0 ]
   [[ "$output" == *"startContainer hook"* ]]
-  for _ in $(seq 50); do [ "$(R state c1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
-  [ "$(R state c1 | jq -r .status)" = stopped ]
+  wait_stopped c1
 }
 
 @test "a failing poststart hook is a warning; the container runs" {

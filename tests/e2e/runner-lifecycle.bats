@@ -35,8 +35,7 @@ teardown() { common_teardown; }
   [ "$status" -eq 0 ]
   [ "$(R state c1 | jq -r .status)" = running ]
   R kill c1 KILL
-  for _ in $(seq 50); do [ "$(R state c1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
-  [ "$(R state c1 | jq -r .status)" = stopped ]
+  wait_stopped c1
   run R delete c1
   [ "$status" -eq 0 ]
   assert_no_leftovers
@@ -51,8 +50,7 @@ teardown() { common_teardown; }
   [ "$(R state c1 | jq -r .status)" = running ] # pid 1 ignores USR1 without a handler
   run R kill c1 9
   [ "$status" -eq 0 ]
-  for _ in $(seq 50); do [ "$(R state c1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
-  [ "$(R state c1 | jq -r .status)" = stopped ]
+  wait_stopped c1
   run R kill c1 BOGUS
   [ "$status" -ne 0 ]
 }
@@ -132,8 +130,7 @@ teardown() { common_teardown; }
   set_args sh -c 'exit 0'
   rcreate c1
   R start c1
-  for _ in $(seq 50); do [ "$(R state c1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
-  [ "$(R state c1 | jq -r .status)" = stopped ]
+  wait_stopped c1
   [ "$(R list --format json | jq -r '.[0].status')" = stopped ]
 }
 
@@ -160,8 +157,7 @@ teardown() { common_teardown; }
   run R start c1
   assert_one_line_error
   [[ "$output" == *"container \`c1\`"*"no process"* ]]
-  for _ in $(seq 50); do [ "$(R state c1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
-  [ "$(R state c1 | jq -r .status)" = stopped ]
+  wait_stopped c1
   run R delete c1
   [ "$status" -eq 0 ]
   assert_no_leftovers

@@ -6,6 +6,7 @@
 #                       ($TESTTMP/ID.out, .err) so `run` does not wait on it
 #   set_args ARGS...    process.args of $BUNDLE
 #   cfg JQ-FILTER       edit $BUNDLE/config.json in place
+#   wait_stopped ID     wait up to 2.5 s for state `stopped`; fails otherwise
 R() { "$BIN/runner" --root "$ROOT" "$@"; }
 
 runner_cleanup() {
@@ -43,4 +44,14 @@ rcreate() {
 assert_no_leftovers() {
   [ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || { echo "left in --root:"; ls -la "$ROOT"; return 1; }
   ! grep -q "$TESTTMP" /proc/mounts || { echo "mounts left:"; grep "$TESTTMP" /proc/mounts; return 1; }
+}
+
+wait_stopped() {
+  local _
+  for _ in $(seq 50); do
+    [ "$(R state "$1" | jq -r .status)" = stopped ] && return 0
+    sleep 0.05
+  done
+  echo "container $1: state $(R state "$1" | jq -r .status), not stopped"
+  return 1
 }
