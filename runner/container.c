@@ -502,6 +502,22 @@ int container_load_config (container_state *st, bundle_config *cfg, oci_error **
   return config_parse (text, len, "config.json", cfg, err);
 }
 
+/* The container has a pid namespace of its own: when its init dies the
+   kernel kills every process in it (pid_namespaces(7)), so once it is
+   stopped nothing in its cgroup can be the container's any more. */
+static bool has_own_pid_namespace (const bundle_config *cfg)
+{
+  yajl_val nss = json_get_array (json_get_object (cfg->doc, "linux"), "namespaces");
+  for (size_t i = 0; nss && i < YAJL_GET_ARRAY (nss)->len; i++)
+    {
+      yajl_val ns = YAJL_GET_ARRAY (nss)->values[i];
+      const char *type = json_get_string (ns, "type");
+      if (type && strcmp (type, "pid") == 0 && json_get_string (ns, "path") == NULL)
+        return true;
+    }
+  return false;
+}
+
 int container_delete (int rootfd, container_state *st, bool force, bundle_config *known_cfg,
                       cgroup *known_cg, oci_error **err)
 {
@@ -513,9 +529,39 @@ int container_delete (int rootfd, container_state *st, bool force, bundle_config
   if (s != STATUS_STOPPED && s != STATUS_CREATED && !force)
     return oci_error_set (err, 0, "cannot delete container `%s` that is not stopped: %s",
                           st->id, state_status_name (s));
+  if (known_cfg == NULL && container_load_config (st, &cfg, &e) == 0)
+    known_cfg = &cfg;
+  oci_error_free (&e);
   if (cg == NULL && st->cgroup_path)
     cgroup_open (CGROUP_DEFAULT_ROOT, st->cgroup_path, &cg, &e);
   oci_error_free (&e);
+  /* A stopped container whose init was known (a create killed before it
+     recorded the pid may have left a live child in the cgroup) and had
+     its own pid namespace has no process left.
+     Processes in its cgroup now belong to another container that took
+     over the empty cgroup (the same ID under another --root, or the same
+     linux.cgroupsPath): neither killed nor their cgroup removed. */
+  if (s == STATUS_STOPPED && st->pid > 0 && cg && known_cfg && has_own_pid_namespace (known_cfg))
+    {
+      size_t n = 0;
+      /* the init's exit waited for the namespace to empty (the kernel
+         reaps its members first); a short grace for the cgroup's view */
+      for (int i = 0; i < 10; i++)
+        {
+          cleanup_free pid_t *pids = NULL;
+          if (cgroup_pids (cg, &pids, &n, &e) < 0 || n == 0)
+            break;
+          struct timespec ts = { 0, 10 * 1000 * 1000 };
+          nanosleep (&ts, NULL);
+        }
+      if (n > 0)
+        {
+          if (cg != known_cg)
+            cgroup_free (cg);
+          cg = NULL;
+        }
+      oci_error_free (&e);
+    }
   if (s != STATUS_STOPPED)
     {
       kill (st->pid, SIGKILL);
@@ -530,8 +576,6 @@ int container_delete (int rootfd, container_state *st, bool force, bundle_config
       cgroup_kill_all (cg, SIGKILL, &e);
       oci_error_free (&e);
     }
-  if (known_cfg == NULL && container_load_config (st, &cfg, &e) == 0)
-    known_cfg = &cfg;
   if (known_cfg && hooks_count (known_cfg->doc, "poststop") > 0)
     {
       cleanup_free char *state = NULL;

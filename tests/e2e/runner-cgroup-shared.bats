@@ -70,3 +70,26 @@ teardown() { common_teardown; }
   timeout 30 "$BIN/runner" --root "$TESTTMP/r1" run -d --bundle "$B" "$ID" </dev/null >/dev/null
   [ "$(cat "$busy/cgroup.procs")" = "$("$BIN/runner" --root "$TESTTMP/r1" state "$ID" | jq .pid)" ]
 }
+
+@test "runner cgroup: deleting a stopped container leaves alone another that took over its empty cgroup" {
+  R1() { "$BIN/runner" --root "$TESTTMP/r1" "$@"; }
+  R2() { "$BIN/runner" --root "$TESTTMP/r2" "$@"; }
+  timeout 30 "$BIN/runner" --root "$TESTTMP/r1" run -d --bundle "$B" "$ID" </dev/null >/dev/null
+  R1 kill "$ID" KILL
+  for _ in $(seq 50); do [ "$(R1 state "$ID" | jq -r .status)" = stopped ] && break; sleep 0.05; done
+  [ "$(R1 state "$ID" | jq -r .status)" = stopped ]
+  cg=$(ls -d /sys/fs/cgroup/pids/runner/"$ID" /sys/fs/cgroup/runner/"$ID" 2>/dev/null | head -n1)
+  [ -d "$cg" ] && [ -z "$(cat "$cg/cgroup.procs")" ]
+  # the empty cgroup is taken over by the same ID under another root
+  timeout 30 "$BIN/runner" --root "$TESTTMP/r2" run -d --bundle "$B" "$ID" </dev/null >/dev/null
+  pid=$(R2 state "$ID" | jq .pid)
+  [ "$(cat "$cg/cgroup.procs")" = "$pid" ]
+  # the first one's delete: its own pid namespace died with its init, so
+  # what is in the cgroup now is not its own
+  R1 delete "$ID"
+  [ -z "$(ls -A "$TESTTMP/r1" | grep -v seccomp-cache)" ]
+  [ "$(cat "$cg/cgroup.procs")" = "$pid" ]
+  [ "$(R2 state "$ID" | jq -r .status)" = running ]
+  R2 delete --force "$ID"
+  [ -z "$(cg_left "$ID")" ]
+}
