@@ -585,7 +585,6 @@ int container_delete (int rootfd, container_state *st, bool force, bundle_config
   oci_error_free (&e);
   if (cg)
     {
-      /* the placeholder cgroup writer may keep processes briefly */
       int r = cgroup_destroy (cg, &e);
       if (r == 0)
         cgroup_remove_made_parents (cg, st->cgroup_parents, st->ncgroup_parents);
