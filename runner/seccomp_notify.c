@@ -14,22 +14,13 @@
 
 #include "cleanup.h"
 #include "json.h"
+#include "terminal.h"
 
 int seccomp_notify_send (const char *listener_path, int listener_fd, const char *state,
                          size_t state_len, oci_error **err)
 {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   cleanup_close int s = -1;
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } ctl;
-  struct iovec iov = { .iov_base = (void *) state, .iov_len = state_len };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-                        .msg_controllen = sizeof ctl.buf };
-  struct cmsghdr *c;
-  ssize_t n;
 
   if (strlen (listener_path) >= sizeof addr.sun_path)
     return oci_error_set (err, 0, "linux.seccomp.listenerPath `%s`: too long", listener_path);
@@ -40,30 +31,9 @@ int seccomp_notify_send (const char *listener_path, int listener_fd, const char 
     return oci_error_set (err, errno, "linux.seccomp.listenerPath: socket");
   if (connect (s, (struct sockaddr *) &addr, sizeof addr) < 0)
     return oci_error_set (err, errno, "linux.seccomp.listenerPath: connect to `%s`", listener_path);
-  memset (&ctl, 0, sizeof ctl);
-  c = CMSG_FIRSTHDR (&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &listener_fd, sizeof (int));
-  do
-    n = sendmsg (s, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
+  /* the whole state, the fd with its first bytes */
+  if (fd_send (s, listener_fd, state, state_len) < 0)
     return oci_error_set (err, errno, "linux.seccomp.listenerPath: send to `%s`", listener_path);
-  /* the rest of a long state without the fd again */
-  for (size_t done = (size_t) n; done < state_len; done += (size_t) n)
-    {
-      n = send (s, state + done, state_len - done, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR)
-        {
-          n = 0;
-          continue;
-        }
-      if (n <= 0)
-        return oci_error_set (err, n < 0 ? errno : EPIPE,
-                              "linux.seccomp.listenerPath: send to `%s`", listener_path);
-    }
   /* config-linux.md: one state per connection, closed after sending */
   return 0;
 }

@@ -86,9 +86,26 @@ int fd_send (int sock, int fd, const void *data, size_t len)
       c->cmsg_len = CMSG_LEN (sizeof (int));
       memcpy (CMSG_DATA (c), &fd, sizeof (int));
     }
-  while (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR)
-      return -1;
+  ssize_t n;
+  do
+    n = sendmsg (sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -1;
+  /* a stream socket may take part of it: the rest, without the fd again
+     (a SOCK_SEQPACKET message always goes whole) */
+  for (size_t done = (size_t) n; done < len; done += (size_t) n)
+    {
+      do
+        n = send (sock, (const char *) data + done, len - done, MSG_NOSIGNAL);
+      while (n < 0 && errno == EINTR);
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EPIPE;
+          return -1;
+        }
+    }
   return 0;
 }
 
