@@ -441,7 +441,7 @@ int store_blob_write (store_writer *w, const void *buf, size_t len, oci_error **
   /* Start writeback as the blob grows so that commit's fsync has little
      left to wait for (it would otherwise stall every other transfer). */
   if (w->size - w->flushed >= STORE_WRITEBACK_CHUNK
-      || (w->expected_size - w->size < STORE_WRITEBACK_CHUNK
+      || (w->expected_size > 0 && w->expected_size - w->size < STORE_WRITEBACK_CHUNK
           && w->size - w->flushed >= STORE_WRITEBACK_TAIL))
     {
       sync_file_range (w->fd, w->flushed, w->size - w->flushed, SYNC_FILE_RANGE_WRITE);
